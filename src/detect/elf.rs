@@ -1,0 +1,111 @@
+//! Facts about one ELF file: what kind of program it is, what it links,
+//! and which crypto it carries (Go build info and function table, OpenSSL
+//! version text).
+
+use goblin::elf::{Elf, header};
+use serde::Serialize;
+
+use super::gofacts::{self, GoFacts};
+use super::openssl::{self, OpensslText};
+use crate::finding::{Code, Finding};
+use crate::signatures::Signatures;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ElfKind {
+    /// Something a workload can run: ET_EXEC, or a PIE (ET_DYN with an
+    /// interpreter and no SONAME).
+    Executable,
+    SharedObject,
+    Other,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ElfFacts {
+    pub bits: u8,
+    pub big_endian: bool,
+    pub machine: String,
+    pub kind: ElfKind,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub interp: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub soname: Option<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub needed: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub runpath: Vec<String>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rpath: Vec<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub go: Option<GoFacts>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub openssl: Option<OpensslText>,
+}
+
+fn split_paths(list: &[&str]) -> Vec<String> {
+    list.iter()
+        .flat_map(|l| l.split(':'))
+        .filter(|s| !s.is_empty())
+        .map(str::to_string)
+        .collect()
+}
+
+fn in_bin_dir(path: &str) -> bool {
+    path.split('/')
+        .any(|p| p == "bin" || p == "sbin" || p == "libexec")
+}
+
+/// Parses one ELF file. `None` facts with an `unscannable` finding when the
+/// file is truncated or malformed; Go-specific parse failures keep the ELF
+/// facts and add a finding.
+pub fn analyze(path: &str, data: &[u8]) -> (Option<ElfFacts>, Vec<Finding>) {
+    let mut findings = Vec::new();
+    let elf = match Elf::parse(data) {
+        Ok(e) => e,
+        Err(e) => {
+            findings.push(
+                Finding::new(
+                    Code::Unscannable,
+                    format!("truncated or malformed ELF: {e}"),
+                )
+                .at(path),
+            );
+            return (None, findings);
+        }
+    };
+    let kind = match elf.header.e_type {
+        header::ET_EXEC => ElfKind::Executable,
+        header::ET_DYN
+            if elf.soname.is_none() && (elf.interpreter.is_some() || in_bin_dir(path)) =>
+        {
+            ElfKind::Executable
+        }
+        header::ET_DYN => ElfKind::SharedObject,
+        _ => ElfKind::Other,
+    };
+    let sigs = Signatures::active();
+    let go = gofacts::analyze(&elf, data, sigs, path, &mut findings);
+    // Go binaries do not embed OpenSSL's version text (OpenSSL-backed Go
+    // loads it at run time); searching them would only cost time.
+    let openssl = if go.is_none() {
+        openssl::find(data, sigs)
+    } else {
+        None
+    };
+    let facts = ElfFacts {
+        bits: if elf.is_64 { 64 } else { 32 },
+        big_endian: !elf.little_endian,
+        machine: header::machine_to_str(elf.header.e_machine)
+            .trim_start_matches("EM_")
+            .to_lowercase(),
+        kind,
+        interp: elf.interpreter.map(str::to_string),
+        soname: elf.soname.map(str::to_string),
+        needed: elf.libraries.iter().map(|s| (*s).to_string()).collect(),
+        runpath: split_paths(&elf.runpaths),
+        rpath: split_paths(&elf.rpaths),
+        go,
+        openssl,
+    };
+    (Some(facts), findings)
+}

@@ -1,0 +1,124 @@
+//! OpenSSL facts readable from a single library or binary: the version text
+//! and the compiled-in directories (`openssl version -d -m` prints the same).
+
+use aho_corasick::AhoCorasick;
+use serde::Serialize;
+
+use crate::signatures::{self, Signatures};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct OpensslText {
+    /// As found, e.g. `OpenSSL 3.0.19 27 Jan 2026`.
+    pub text: String,
+    /// e.g. `3.0.19`, `1.1.1k`.
+    pub version: String,
+    /// Red Hat FIPS builds put `FIPS` or `-fips` in the version text.
+    pub fips_build: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub openssldir: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub modulesdir: Option<String>,
+}
+
+/// The longest string we take as a version or directory: real ones are
+/// well under this; anything longer is not what we are looking for.
+const MAX_FIELD: usize = 256;
+
+fn c_string_at(data: &[u8], start: usize) -> Option<&str> {
+    let tail = data.get(start..)?;
+    let end = memchr::memchr(0, tail.get(..MAX_FIELD.min(tail.len()))?)?;
+    std::str::from_utf8(tail.get(..end)?).ok()
+}
+
+/// Parses `OpenSSL 3.0.19 27 Jan 2026` and keeps the version word.
+fn version_of(text: &str, sigs: &Signatures) -> Option<String> {
+    let rest = text.strip_prefix(sigs.pattern(signatures::OPENSSL_VERSION_TEXT))?;
+    let word = rest.split(' ').next()?;
+    let ok = word.chars().next()?.is_ascii_digit()
+        && word
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && word.contains('.');
+    ok.then(|| word.to_string())
+}
+
+/// Looks for OpenSSL's version text and build directories in `data`.
+pub fn find(data: &[u8], sigs: &Signatures) -> Option<OpensslText> {
+    let patterns = [
+        sigs.pattern(signatures::OPENSSL_VERSION_TEXT),
+        sigs.pattern(signatures::OPENSSL_OPENSSLDIR),
+        sigs.pattern(signatures::OPENSSL_MODULESDIR),
+    ];
+    let ac = AhoCorasick::new(patterns).ok()?;
+    let mut found: Option<OpensslText> = None;
+    let (mut openssldir, mut modulesdir) = (None, None);
+    for m in ac.find_iter(data) {
+        match m.pattern().as_usize() {
+            0 => {
+                // A real version string is a C string of its own.
+                if found.is_some() || (m.start() > 0 && data.get(m.start() - 1) != Some(&0)) {
+                    continue;
+                }
+                if let Some(text) = c_string_at(data, m.start())
+                    && let Some(version) = version_of(text, sigs)
+                {
+                    let fips_build = text.contains(" FIPS") || version.ends_with("-fips");
+                    found = Some(OpensslText {
+                        text: text.to_string(),
+                        version,
+                        fips_build,
+                        openssldir: None,
+                        modulesdir: None,
+                    });
+                }
+            }
+            i => {
+                if let Some(value) = c_string_at(data, m.end()).and_then(|s| s.strip_suffix('"')) {
+                    if i == 1 {
+                        openssldir.get_or_insert_with(|| value.to_string());
+                    } else {
+                        modulesdir.get_or_insert_with(|| value.to_string());
+                    }
+                }
+            }
+        }
+    }
+    found.map(|f| OpensslText {
+        openssldir,
+        modulesdir,
+        ..f
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn reads_debian_libcrypto_strings() {
+        // Bytes as they sit in Debian 12's libcrypto.so.3 (see signatures/openssl.toml).
+        let data = b"\0junk\0OpenSSL 3.0.19 27 Jan 2026\0x\0OPENSSLDIR: \"/usr/lib/ssl\"\0MODULESDIR: \"/usr/lib/x86_64-linux-gnu/ossl-modules\"\0";
+        let f = find(data, Signatures::embedded()).unwrap();
+        assert_eq!(f.version, "3.0.19");
+        assert_eq!(f.openssldir.as_deref(), Some("/usr/lib/ssl"));
+        assert_eq!(
+            f.modulesdir.as_deref(),
+            Some("/usr/lib/x86_64-linux-gnu/ossl-modules")
+        );
+        assert!(!f.fips_build);
+    }
+
+    #[test]
+    fn ignores_prose_mentions() {
+        let data = b"\0opensslcrypto: can't initialize OpenSSL \0 see OpenSSL 3.0 docs\0";
+        assert!(find(data, Signatures::embedded()).is_none());
+    }
+
+    #[test]
+    fn red_hat_fips_text() {
+        let data = b"\0OpenSSL 1.1.1g FIPS  21 Apr 2020\0";
+        let f = find(data, Signatures::embedded()).unwrap();
+        assert_eq!(f.version, "1.1.1g");
+        assert!(f.fips_build);
+    }
+}

@@ -1,0 +1,114 @@
+//! Findings: everything the scan has to say that is not a component, each
+//! with a stable kebab-case code documented here (the one place codes are
+//! described; `fipscan explain` and SARIF rules read this table).
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+macro_rules! codes {
+    ($( $variant:ident = $text:literal, $severity:ident, $title:literal; )*) => {
+        /// Stable identifiers of findings and component judgements.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+        pub enum Code { $( #[serde(rename = $text)] $variant, )* }
+
+        impl Code {
+            pub const ALL: &'static [Code] = &[$(Code::$variant),*];
+            pub fn as_str(self) -> &'static str { match self { $(Code::$variant => $text,)* } }
+            /// The severity a finding with this code has unless a context says otherwise.
+            pub fn severity(self) -> Severity { match self { $(Code::$variant => Severity::$severity,)* } }
+            /// One line: what the code means.
+            pub fn title(self) -> &'static str { match self { $(Code::$variant => $title,)* } }
+            pub fn parse(s: &str) -> Option<Code> { match s { $($text => Some(Code::$variant),)* _ => None } }
+        }
+    };
+}
+
+codes! {
+    // Reading the image.
+    LayerUnreadable = "layer-unreadable", Error, "A layer blob could not be read or decompressed to the end; its files were not judged";
+    LayerDigestMismatch = "layer-digest-mismatch", Error, "A layer blob does not hash to the digest its descriptor names; its files were not trusted";
+    LayerDiffIdMismatch = "layer-diffid-mismatch", Error, "A layer's uncompressed content does not hash to the diff_id in the image config";
+    LayerSizeLimit = "layer-size-limit", Error, "A layer decompressed past the configured bound; files after that point were not read";
+    LayerEntryLimit = "layer-entry-limit", Error, "A layer holds more entries than the configured bound; the rest were not read";
+    LayerMediaTypeMismatch = "layer-media-type-mismatch", Info, "A layer's media type disagrees with its magic bytes; the magic bytes were followed";
+    TarPathEscape = "tar-path-escape", Warning, "A tar entry's name climbs out of the image root with `..`; the entry was ignored";
+    TarAbsolutePath = "tar-absolute-path", Info, "A tar entry has an absolute name; it was taken relative to the image root";
+    SymlinkEscapesRoot = "symlink-escapes-root", Warning, "A symlink points above the image root; it is resolved inside the root, as a container sees it";
+    HardlinkMissingTarget = "hardlink-missing-target", Warning, "A hardlink names a file that is not in the image";
+    FileTooLarge = "file-too-large", Warning, "A file is larger than the per-file read bound and was not inspected";
+    Unscannable = "unscannable", Warning, "A file looks like a program but could not be parsed; it was not judged";
+    EntrypointMissing = "entrypoint-missing", Warning, "The image's entrypoint does not name a file in the image";
+    // Go.
+    GoFipsValidated = "go-fips-validated", Info, "Go program built with the validated Go Cryptographic Module and FIPS mode on";
+    GoFipsOff = "go-fips-off", Error, "Go program carries the Go Cryptographic Module but FIPS mode is off as the image ships";
+    GoFipsUnvalidated = "go-fips-unvalidated", Warning, "Go program runs the Go Cryptographic Module in FIPS mode, but that module version has no CMVP certificate";
+    GoBoringCrypto = "go-boringcrypto", Info, "Go program built with BoringCrypto (validated BoringSSL module; a legacy, unsupported Go mechanism)";
+    GoBoringNoCgo = "go-boringcrypto-no-cgo", Error, "Go program built with GOEXPERIMENT=boringcrypto but without cgo, so BoringCrypto is silently not used";
+    GoOpensslBackend = "go-openssl-backend", Info, "Go program routes crypto to the image's OpenSSL at run time";
+    GoOpensslBackendNoProvider = "go-openssl-backend-no-provider", Error, "Go program routes crypto to OpenSSL, but the image's OpenSSL has no FIPS provider";
+    GoOpensslBackendNoCgo = "go-openssl-backend-no-cgo", Error, "Go program from an OpenSSL-backed toolchain was built with CGO_ENABLED=0, so it cannot load OpenSSL";
+    GoStandardCrypto = "go-standard-crypto", Error, "Go program uses Go's standard crypto with no FIPS module";
+    // Native code and OpenSSL.
+    OpensslNoFipsProvider = "openssl-no-fips-provider", Error, "Program uses an OpenSSL that has no FIPS provider in its modules directory";
+    OpensslFipsProvider = "openssl-fips-provider", Warning, "Program uses an OpenSSL with a FIPS provider installed; its activation is not proven";
+    OpensslLegacy = "openssl-legacy-version", Error, "Program uses an OpenSSL 1.x library; only OpenSSL 3 providers hold current validations";
+    OpensslLibraryMissing = "openssl-library-missing", Warning, "Program links libcrypto or libssl, but the image does not ship a matching library";
+    OpensslStatic = "openssl-static", Error, "Program embeds OpenSSL statically, so no FIPS provider can be used";
+    OpensslLibrary = "openssl-library", Info, "An OpenSSL library in the image";
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    pub code: Code,
+    pub severity: Severity,
+    pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
+}
+
+impl Finding {
+    pub fn new(code: Code, message: impl Into<String>) -> Finding {
+        Finding {
+            code,
+            severity: code.severity(),
+            message: message.into(),
+            path: None,
+            layer: None,
+        }
+    }
+    pub fn at(mut self, path: impl Into<String>) -> Finding {
+        self.path = Some(format!("/{}", path.into().trim_start_matches('/')));
+        self
+    }
+    pub fn in_layer(mut self, layer: impl Into<String>) -> Finding {
+        self.layer = Some(layer.into());
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip_and_are_described() {
+        for &c in Code::ALL {
+            assert_eq!(Code::parse(c.as_str()), Some(c));
+            assert!(!c.title().is_empty() && !c.title().ends_with('.'), "{c:?}");
+            assert!(
+                c.as_str()
+                    .chars()
+                    .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
+            );
+        }
+    }
+}

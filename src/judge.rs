@@ -1,0 +1,337 @@
+//! Image-wide judgement: after squashing, each program is judged with the
+//! facts of the whole image (which libcrypto it loads, image Env), libraries
+//! are tied to the programs that use them, and the entrypoint is marked.
+
+pub mod go;
+pub mod link;
+pub mod openssl;
+
+use std::collections::BTreeMap;
+
+use crate::detect::elf::ElfKind;
+use crate::finding::{Code, Finding};
+use crate::image::ImageConfig;
+use crate::layer::squash::FsView;
+use crate::layer::{NodeKind, path};
+use crate::report::{Component, ComponentKind, Entrypoint, Evidence};
+use crate::score::Status;
+use crate::signatures::{self as sig, Signatures};
+use link::{Lib, Linker, elf_facts};
+use openssl::OpensslInstall;
+
+/// The judgement of one component before it gets its place in the report.
+#[derive(Debug, Clone)]
+pub struct Judgement {
+    pub status: Status,
+    pub fips_mode_on: bool,
+    pub code: Code,
+    pub summary: String,
+    pub module: Option<String>,
+    pub certificate: Option<String>,
+    pub evidence: Vec<Evidence>,
+    pub remediation: Option<String>,
+    pub uses: Vec<String>,
+}
+
+impl Judgement {
+    pub fn new(status: Status, code: Code, summary: String) -> Judgement {
+        Judgement {
+            status,
+            fips_mode_on: false,
+            code,
+            summary,
+            module: None,
+            certificate: None,
+            evidence: Vec::new(),
+            remediation: None,
+            uses: Vec::new(),
+        }
+    }
+}
+
+pub struct Judged {
+    pub components: Vec<Component>,
+    pub findings: Vec<Finding>,
+    pub entrypoint: Option<Entrypoint>,
+}
+
+const DEFAULT_PATH: &str = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+fn is_crypto_lib(name: &str, sigs: &Signatures) -> bool {
+    sigs.matches(sig::OPENSSL_LIBCRYPTO_SONAME, name)
+        || sigs.matches(sig::OPENSSL_LIBSSL_SONAME, name)
+}
+
+fn is_libcrypto(lib: &Lib<'_>, sigs: &Signatures) -> bool {
+    let name = lib
+        .facts
+        .soname
+        .as_deref()
+        .unwrap_or_else(|| path::file_name(lib.path));
+    sigs.matches(sig::OPENSSL_LIBCRYPTO_SONAME, name)
+}
+
+/// Resolves the config's main program to an image path.
+fn resolve_entrypoint(view: &FsView, config: &ImageConfig) -> Option<(String, Option<String>)> {
+    let program = config.main_program()?;
+    let candidates: Vec<String> = if program.contains('/') {
+        let base = config.working_dir.as_deref().unwrap_or("/");
+        vec![if program.starts_with('/') {
+            program.to_string()
+        } else {
+            format!("{base}/{program}")
+        }]
+    } else {
+        let search = config.env_var("PATH").unwrap_or(DEFAULT_PATH);
+        search
+            .split(':')
+            .filter(|d| !d.is_empty())
+            .map(|d| format!("{d}/{program}"))
+            .collect()
+    };
+    let found = candidates
+        .iter()
+        .find_map(|c| view.resolve(c).map(|(p, _)| p));
+    Some((program.to_string(), found))
+}
+
+pub fn judge_image(view: &FsView, config: &ImageConfig, sigs: &Signatures) -> Judged {
+    let linker = Linker::new(view, config);
+    let mut findings = Vec::new();
+    let mut components: Vec<Component> = Vec::new();
+    let mut installs: BTreeMap<String, OpensslInstall> = BTreeMap::new();
+    let install_of = |lib: Lib<'_>, installs: &mut BTreeMap<String, OpensslInstall>| {
+        installs
+            .entry(lib.path.to_string())
+            .or_insert_with(|| OpensslInstall::inspect(lib, view, config, sigs))
+            .clone()
+    };
+
+    for (p, vn) in &view.nodes {
+        if let NodeKind::Hardlink(target) = &vn.node.kind
+            && view.resolve(p).is_none()
+        {
+            findings.push(
+                Finding::new(
+                    Code::HardlinkMissingTarget,
+                    format!("hardlink to /{target}, which is not in the image"),
+                )
+                .at(p)
+                .in_layer(view.layer_id(vn.layer)),
+            );
+        }
+    }
+
+    for (p, vn) in &view.nodes {
+        let Some(facts) = elf_facts(vn) else { continue };
+        let layer = view.layer_id(vn.layer).to_string();
+        let (kind, judgement) = if let Some(go) = &facts.go {
+            // OpenSSL-backed Go dlopens libcrypto by SONAME, newest first.
+            let lib = ["libcrypto.so.3", "libcrypto.so.1.1", "libcrypto.so.10"]
+                .iter()
+                .find_map(|n| linker.dlopen(n, facts.bits, &facts.machine));
+            let install = lib.map(|l| install_of(l, &mut installs));
+            let ctx = go::GoContext {
+                config,
+                openssl: install.as_ref(),
+                sigs,
+            };
+            (ComponentKind::GoProgram, go::classify(go, &ctx))
+        } else {
+            let kind = if facts.kind == ElfKind::Executable {
+                ComponentKind::NativeProgram
+            } else {
+                ComponentKind::SharedLibrary
+            };
+            let own = Lib {
+                path: p.as_str(),
+                node: vn,
+                facts,
+            };
+            (
+                kind,
+                judge_native(own, &linker, sigs, &layer, |l| install_of(l, &mut installs)),
+            )
+        };
+        let Some(j) = judgement else { continue };
+        components.push(Component {
+            path: format!("/{p}"),
+            layer,
+            kind,
+            status: j.status,
+            fips_mode_on: j.fips_mode_on,
+            code: j.code,
+            summary: j.summary,
+            module: j.module,
+            certificate: j.certificate,
+            entrypoint: false,
+            counts: kind != ComponentKind::SharedLibrary,
+            evidence: j.evidence,
+            remediation: j.remediation,
+            uses: j.uses.iter().map(|u| format!("/{u}")).collect(),
+            used_by: Vec::new(),
+        });
+    }
+
+    // Tie libraries to the programs that load them.
+    let users: Vec<(String, Vec<String>)> = components
+        .iter()
+        .map(|c| (c.path.clone(), c.uses.clone()))
+        .collect();
+    for c in components
+        .iter_mut()
+        .filter(|c| c.kind == ComponentKind::SharedLibrary)
+    {
+        c.used_by = users
+            .iter()
+            .filter(|(_, uses)| uses.contains(&c.path))
+            .map(|(p, _)| p.clone())
+            .collect();
+    }
+
+    let entrypoint = resolve_entrypoint(view, config).map(|(program, found)| {
+        let mut crypto = Vec::new();
+        match &found {
+            Some(p) => {
+                let image_path = format!("/{p}");
+                for c in components.iter_mut().filter(|c| c.path == image_path) {
+                    c.entrypoint = true;
+                    crypto.push(c.module.clone().unwrap_or_else(|| c.summary.clone()));
+                }
+            }
+            None => findings.push(Finding::new(
+                Code::EntrypointMissing,
+                format!("the entrypoint {program:?} does not resolve to a file in the image"),
+            )),
+        }
+        Entrypoint {
+            command: if config.entrypoint.is_empty() {
+                config.cmd.clone()
+            } else {
+                config.entrypoint.clone()
+            },
+            path: found.map(|p| format!("/{p}")),
+            crypto,
+        }
+    });
+    // Entrypoint first, then programs, then libraries; by path within each.
+    components.sort_by(|a, b| {
+        (
+            !a.entrypoint,
+            a.kind == ComponentKind::SharedLibrary,
+            &a.path,
+        )
+            .cmp(&(
+                !b.entrypoint,
+                b.kind == ComponentKind::SharedLibrary,
+                &b.path,
+            ))
+    });
+    Judged {
+        components,
+        findings,
+        entrypoint,
+    }
+}
+
+/// A native (non-Go) ELF: OpenSSL through its dependency closure, OpenSSL
+/// itself, or OpenSSL linked in statically.
+fn judge_native<'a>(
+    own: Lib<'a>,
+    linker: &Linker<'a>,
+    sigs: &Signatures,
+    layer: &str,
+    mut install_of: impl FnMut(Lib<'a>) -> OpensslInstall,
+) -> Option<Judgement> {
+    let (p, facts) = (own.path, own.facts);
+    let own_name = facts
+        .soname
+        .as_deref()
+        .unwrap_or_else(|| path::file_name(p));
+    if sigs.matches(sig::OPENSSL_LIBCRYPTO_SONAME, own_name) && facts.openssl.is_some() {
+        // libcrypto itself: information about the library, judged by its provider.
+        let mut j = install_of(own).judge();
+        j.code = Code::OpensslLibrary;
+        j.summary = format!("OpenSSL library: {}", j.summary.trim_start_matches("uses "));
+        return Some(j);
+    }
+    let wants_crypto = facts.needed.iter().any(|n| is_crypto_lib(n, sigs));
+    let closure = linker.closure(p, facts);
+    let libcrypto = closure.iter().find(|l| is_libcrypto(l, sigs)).copied();
+    match libcrypto {
+        Some(lib) => {
+            let install = install_of(lib);
+            let mut j = install.judge();
+            let chain: Vec<String> = closure
+                .iter()
+                .filter(|l| is_crypto_lib(path::file_name(l.path), sigs) || is_libcrypto(l, sigs))
+                .map(|l| format!("/{}", l.path))
+                .collect();
+            for n in facts.needed.iter().filter(|n| is_crypto_lib(n, sigs)) {
+                j.evidence
+                    .insert(0, Evidence::new("elf-needed", n.clone()).at(p, layer));
+            }
+            if !wants_crypto {
+                j.evidence.insert(
+                    0,
+                    Evidence::new(
+                        "elf-needed",
+                        format!("loads {} through its dependencies", install.lib_path),
+                    ),
+                );
+            }
+            j.uses = chain
+                .iter()
+                .map(|c| c.trim_start_matches('/').to_string())
+                .collect();
+            Some(j)
+        }
+        None if wants_crypto => {
+            let missing: Vec<&str> = facts
+                .needed
+                .iter()
+                .filter(|n| is_crypto_lib(n, sigs))
+                .map(String::as_str)
+                .collect();
+            let mut j = Judgement::new(
+                Status::Unknown,
+                Code::OpensslLibraryMissing,
+                format!(
+                    "links {} but the image has no such library",
+                    missing.join(", ")
+                ),
+            );
+            j.evidence = missing
+                .iter()
+                .map(|n| Evidence::new("elf-needed", *n).at(p, layer))
+                .collect();
+            j.remediation = Some(
+                "ship the OpenSSL the program was built against, with a validated FIPS provider"
+                    .into(),
+            );
+            Some(j)
+        }
+        None => {
+            let text = facts.openssl.as_ref()?;
+            // OpenSSL's own libssl carries the version text too; it is not an embedder.
+            if is_crypto_lib(own_name, sigs) {
+                return None;
+            }
+            let mut j = Judgement::new(
+                Status::NonFips,
+                Code::OpensslStatic,
+                format!(
+                    "embeds OpenSSL {} statically; it cannot use a FIPS provider from the image",
+                    text.version
+                ),
+            );
+            j.module = Some(format!("OpenSSL {} (static)", text.version));
+            j.evidence = vec![Evidence::new("version-text", text.text.clone()).at(p, layer)];
+            j.remediation = Some(
+                "link OpenSSL dynamically against an OpenSSL 3 with a validated FIPS provider"
+                    .into(),
+            );
+            Some(j)
+        }
+    }
+}

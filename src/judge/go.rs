@@ -1,0 +1,392 @@
+//! Classifying a Go program (../shared/SIGNATURES.md §1 and §7): which
+//! crypto module it runs, whether FIPS mode is on as the image ships, and
+//! whether that module is validated.
+
+use super::Judgement;
+use super::openssl::OpensslInstall;
+use crate::detect::gofacts::GoFacts;
+use crate::finding::Code;
+use crate::image::ImageConfig;
+use crate::report::Evidence;
+use crate::score::Status;
+use crate::signatures::{self as sig, Signatures};
+
+/// The `fips140` value of a GODEBUG list (`a=1,fips140=on`), last one wins.
+fn fips140_of(godebug: &str) -> Option<&str> {
+    godebug
+        .split(',')
+        .filter_map(|kv| kv.trim().strip_prefix("fips140="))
+        .next_back()
+}
+
+fn mode_is_on(v: &str) -> bool {
+    matches!(v, "on" | "only" | "debug")
+}
+
+/// What image-wide facts Go classification needs.
+pub struct GoContext<'a> {
+    pub config: &'a ImageConfig,
+    /// The OpenSSL `dlopen("libcrypto.so.N")` finds, for OpenSSL-backed Go.
+    pub openssl: Option<&'a OpensslInstall>,
+    pub sigs: &'a Signatures,
+}
+
+/// `None` when the program links no crypto (not a component).
+pub fn classify(facts: &GoFacts, ctx: &GoContext<'_>) -> Option<Judgement> {
+    let sigs = ctx.sigs;
+    let setting = |id: &str| facts.setting(sigs.pattern(id));
+    let version = facts.version.as_deref().unwrap_or("unknown Go version");
+    let experiment = setting(sig::GO_SETTING_GOEXPERIMENT).unwrap_or("");
+    let experiments: Vec<&str> = experiment.split(',').map(str::trim).collect();
+    let openssl_experiments: Vec<&str> = sigs
+        .pattern(sig::GO_EXPERIMENT_OPENSSL)
+        .split(',')
+        .collect();
+    let gofips140 = setting(sig::GO_SETTING_GOFIPS140);
+    let cgo = facts.setting("CGO_ENABLED");
+    let funcs = facts.funcs.as_ref();
+
+    let mut ev = vec![Evidence::new("go-version", version)];
+    let mut add_setting = |key: &str| {
+        if let Some(v) = facts.setting(key) {
+            ev.push(Evidence::new("go-build-setting", format!("{key}={v}")));
+        }
+    };
+    for key in [
+        "GOEXPERIMENT",
+        "GOFIPS140",
+        "CGO_ENABLED",
+        "-tags",
+        "microsoft_systemcrypto",
+    ] {
+        add_setting(key);
+    }
+    if let Some(f) = funcs {
+        for name in [
+            &f.boring_cfunc,
+            &f.openssl_backend,
+            &f.fips_snapshot_func,
+            &f.crypto,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            ev.push(Evidence::new("go-function", name.clone()));
+        }
+    }
+
+    let openssl_backend = funcs.is_some_and(|f| f.openssl_backend.is_some())
+        || setting(sig::GO_SETTING_MS_SYSTEMCRYPTO) == Some("1")
+        || experiments.iter().any(|e| openssl_experiments.contains(e));
+    let boring = !openssl_backend
+        && (sigs.matches(sig::GO_VERSION_BORINGCRYPTO, version)
+            || experiments.contains(&"boringcrypto"));
+    let crypto_linked = match funcs {
+        Some(f) => f.crypto.is_some(),
+        // No function table: only the build settings can say crypto is there.
+        None => openssl_backend || boring || gofips140.is_some(),
+    };
+    if !crypto_linked {
+        return None;
+    }
+
+    let mut j = Judgement::new(Status::NonFips, Code::GoStandardCrypto, String::new());
+    if openssl_backend {
+        j.module = Some("OpenSSL (loaded at run time)".into());
+        if cgo == Some("0") {
+            j.code = Code::GoOpensslBackendNoCgo;
+            j.summary = format!(
+                "{version} OpenSSL-backed toolchain, built with CGO_ENABLED=0: the backend cannot load OpenSSL"
+            );
+            j.remediation = Some("rebuild with CGO_ENABLED=1".into());
+        } else {
+            match ctx.openssl {
+                None => {
+                    j.code = Code::GoOpensslBackendNoProvider;
+                    j.summary = format!(
+                        "{version} routes crypto to OpenSSL, but the image ships no libcrypto"
+                    );
+                    j.remediation =
+                        Some("add an OpenSSL 3 with a validated FIPS provider to the image".into());
+                }
+                Some(o) => {
+                    let lib = o.judge();
+                    ev.extend(lib.evidence);
+                    j.module = lib.module;
+                    j.uses.push(o.lib_path.clone());
+                    if o.fips_provider.is_some() {
+                        j.status = Status::HostDependent;
+                        j.fips_mode_on = true;
+                        j.code = Code::GoOpensslBackend;
+                        j.summary = format!(
+                            "{version} routes crypto to {}, which has a FIPS provider; FIPS mode follows the node",
+                            o.label()
+                        );
+                    } else {
+                        j.code = Code::GoOpensslBackendNoProvider;
+                        j.summary = format!(
+                            "{version} routes crypto to {}, which has no FIPS provider",
+                            o.label()
+                        );
+                        j.remediation = lib.remediation;
+                    }
+                }
+            }
+        }
+    } else if boring {
+        let module = sigs.module(sig::MODULE_GO_BORINGCRYPTO);
+        j.module = module.map(|m| m.name.clone());
+        if funcs.is_some_and(|f| f.boring_cfunc.is_some()) {
+            j.status = Status::Validated;
+            j.fips_mode_on = true;
+            j.code = Code::GoBoringCrypto;
+            j.certificate = module.map(|m| m.certificate.clone());
+            j.summary = format!(
+                "{version} with BoringCrypto: a validated module through a legacy, unsupported Go mechanism"
+            );
+            j.remediation = Some(
+                "plan the move to Go's native module: GOFIPS140=v1.0.0 with GODEBUG=fips140=on"
+                    .into(),
+            );
+        } else {
+            j.code = Code::GoBoringNoCgo;
+            j.summary = format!(
+                "{version} built with GOEXPERIMENT=boringcrypto but BoringCrypto is not linked (cgo off or unsupported platform)"
+            );
+            j.remediation = Some(
+                "rebuild with CGO_ENABLED=1 on linux/amd64 or arm64, or better GOFIPS140=v1.0.0"
+                    .into(),
+            );
+        }
+    } else {
+        // Go's native module: a snapshot chosen with GOFIPS140, or the in-tree one.
+        let snapshot = gofips140
+            .map(str::to_string)
+            .or_else(|| funcs.and_then(|f| f.fips_snapshot.clone()));
+        let default_mode = setting(sig::GO_SETTING_DEFAULT_GODEBUG).and_then(fips140_of);
+        let env_mode = ctx.config.env_var("GODEBUG").and_then(fips140_of);
+        if let Some(m) = env_mode {
+            ev.push(Evidence::new("image-env", format!("GODEBUG=…fips140={m}")));
+        }
+        if let Some(m) = default_mode {
+            ev.push(Evidence::new(
+                "go-build-setting",
+                format!("DefaultGODEBUG …fips140={m}"),
+            ));
+        }
+        let mode = env_mode.or(default_mode);
+        let on = mode.is_some_and(mode_is_on);
+        let has_module = funcs.is_none_or(|f| f.fips_module.is_some());
+        let module_version = match (&snapshot, on && has_module) {
+            (Some(v), _) => Some(v.clone()),
+            (None, true) => Some("in-tree (latest)".to_string()),
+            (None, false) => None,
+        };
+        match module_version {
+            Some(v) => {
+                let validated = sigs.validated_module("go-native", &v);
+                j.module = Some(format!("Go Cryptographic Module {v}"));
+                j.fips_mode_on = on;
+                match (on, validated) {
+                    (true, Some(m)) => {
+                        j.status = Status::Validated;
+                        j.code = Code::GoFipsValidated;
+                        j.certificate = Some(m.certificate.clone());
+                        j.summary = format!(
+                            "{version}, Go Cryptographic Module {v} in FIPS mode ({})",
+                            m.certificate
+                        );
+                    }
+                    (true, None) => {
+                        j.status = Status::FipsCapable;
+                        j.code = Code::GoFipsUnvalidated;
+                        j.summary = format!(
+                            "{version}, FIPS mode on with Go Cryptographic Module {v}, which has no CMVP certificate"
+                        );
+                        j.remediation = Some("rebuild with GOFIPS140=v1.0.0 (CMVP #5247)".into());
+                    }
+                    (false, _) => {
+                        j.status = Status::FipsCapable;
+                        j.code = Code::GoFipsOff;
+                        let why = match (env_mode, default_mode) {
+                            (Some(m), _) => format!("the image Env sets GODEBUG fips140={m}"),
+                            (None, Some(m)) => format!("it was built with fips140={m}"),
+                            (None, None) => "nothing turns it on".into(),
+                        };
+                        j.summary = format!(
+                            "{version}, Go Cryptographic Module {v} linked but FIPS mode is off: {why}"
+                        );
+                        j.remediation = Some(if validated.is_some() {
+                            "set GODEBUG=fips140=on in the image Env".into()
+                        } else {
+                            "rebuild with GOFIPS140=v1.0.0 and set GODEBUG=fips140=on in the image Env".into()
+                        });
+                    }
+                }
+            }
+            None => {
+                j.summary =
+                    format!("{version} with Go's standard crypto (no FIPS module selected)");
+                j.module = Some("Go standard library crypto".into());
+                j.remediation =
+                    Some("rebuild with Go >= 1.24 and GOFIPS140=v1.0.0 (CMVP #5247)".into());
+            }
+        }
+    }
+    j.evidence = ev;
+    Some(j)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::detect::gofacts::FuncSummary;
+
+    fn facts(version: &str, settings: &[(&str, &str)], funcs: FuncSummary) -> GoFacts {
+        GoFacts {
+            version: Some(version.into()),
+            settings: settings
+                .iter()
+                .map(|(k, v)| ((*k).into(), (*v).into()))
+                .collect(),
+            funcs: Some(funcs),
+            ..Default::default()
+        }
+    }
+    fn crypto() -> FuncSummary {
+        FuncSummary {
+            crypto: Some("crypto/sha256.Sum256".into()),
+            fips_module: Some("crypto/internal/fips140/sha256.New".into()),
+            ..Default::default()
+        }
+    }
+    fn run(f: &GoFacts, env: &[&str]) -> Option<Judgement> {
+        let config = ImageConfig {
+            env: env.iter().map(|s| (*s).into()).collect(),
+            ..Default::default()
+        };
+        classify(
+            f,
+            &GoContext {
+                config: &config,
+                openssl: None,
+                sigs: Signatures::embedded(),
+            },
+        )
+    }
+
+    #[test]
+    fn native_module_modes() {
+        let on = facts(
+            "go1.27.3",
+            &[
+                ("GOFIPS140", "v1.0.0-c2097c7c"),
+                ("DefaultGODEBUG", "a=0,fips140=on"),
+            ],
+            crypto(),
+        );
+        let j = run(&on, &[]).unwrap();
+        assert_eq!(
+            (j.status, j.code, j.certificate.as_deref()),
+            (Status::Validated, Code::GoFipsValidated, Some("CMVP #5247"))
+        );
+        let j = run(&on, &["GODEBUG=fips140=off"]).unwrap();
+        assert_eq!(
+            (j.status, j.code, j.fips_mode_on),
+            (Status::FipsCapable, Code::GoFipsOff, false)
+        );
+        let off = facts(
+            "go1.27.3",
+            &[
+                ("GOFIPS140", "v1.0.0-c2097c7c"),
+                ("DefaultGODEBUG", "fips140=off"),
+            ],
+            crypto(),
+        );
+        assert_eq!(
+            run(&off, &[]).unwrap().remediation.as_deref(),
+            Some("set GODEBUG=fips140=on in the image Env")
+        );
+        assert_eq!(
+            run(&off, &["GODEBUG=x=1,fips140=on"]).unwrap().status,
+            Status::Validated
+        );
+        let latest = facts(
+            "go1.27.3",
+            &[("GOFIPS140", "latest"), ("DefaultGODEBUG", "fips140=on")],
+            crypto(),
+        );
+        let j = run(&latest, &[]).unwrap();
+        assert_eq!(
+            (j.status, j.code, j.fips_mode_on),
+            (Status::FipsCapable, Code::GoFipsUnvalidated, true)
+        );
+    }
+
+    #[test]
+    fn standard_boring_and_none() {
+        let std = facts("go1.27.3", &[("CGO_ENABLED", "0")], crypto());
+        assert_eq!(run(&std, &[]).unwrap().code, Code::GoStandardCrypto);
+        // GODEBUG=fips140=on without GOFIPS140 runs the in-tree module.
+        assert_eq!(
+            run(&std, &["GODEBUG=fips140=on"]).unwrap().code,
+            Code::GoFipsUnvalidated
+        );
+        let nocrypto = facts("go1.27.3", &[], FuncSummary::default());
+        assert!(run(&nocrypto, &[]).is_none());
+        let boring = FuncSummary {
+            boring_cfunc: Some(
+                "crypto/internal/boring._Cfunc__goboringcrypto_FIPS_mode.abi0".into(),
+            ),
+            ..crypto()
+        };
+        let j = run(
+            &facts(
+                "go1.27.3-X:boringcrypto",
+                &[("GOEXPERIMENT", "boringcrypto")],
+                boring,
+            ),
+            &[],
+        )
+        .unwrap();
+        assert_eq!(
+            (j.status, j.certificate.as_deref()),
+            (Status::Validated, Some("CMVP #4407"))
+        );
+        let nocgo = facts(
+            "go1.27.3-X:boringcrypto",
+            &[("GOEXPERIMENT", "boringcrypto"), ("CGO_ENABLED", "0")],
+            crypto(),
+        );
+        assert_eq!(run(&nocgo, &[]).unwrap().code, Code::GoBoringNoCgo);
+    }
+
+    #[test]
+    fn openssl_backends() {
+        let ms = facts(
+            "go1.25.1",
+            &[("microsoft_systemcrypto", "1"), ("CGO_ENABLED", "1")],
+            crypto(),
+        );
+        assert_eq!(
+            run(&ms, &[]).unwrap().code,
+            Code::GoOpensslBackendNoProvider
+        );
+        let nocgo = facts(
+            "go1.25.1",
+            &[("GOEXPERIMENT", "systemcrypto"), ("CGO_ENABLED", "0")],
+            crypto(),
+        );
+        assert_eq!(run(&nocgo, &[]).unwrap().code, Code::GoOpensslBackendNoCgo);
+        let gf = FuncSummary {
+            openssl_backend: Some("crypto/internal/backend.init".into()),
+            ..crypto()
+        };
+        assert_eq!(
+            run(&facts("go1.22.5", &[("CGO_ENABLED", "1")], gf), &[])
+                .unwrap()
+                .status,
+            Status::NonFips
+        );
+    }
+}

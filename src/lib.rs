@@ -1,0 +1,14 @@
+//! fipscan: judge whether container images are ready to run on
+//! FIPS-enabled Kubernetes nodes. See ../shared/DESIGN.md for the design.
+
+pub mod app;
+pub mod cli;
+pub mod detect;
+pub mod finding;
+pub mod image;
+pub mod judge;
+pub mod layer;
+pub mod report;
+pub mod score;
+pub mod signatures;
+pub mod source;

@@ -1,0 +1,146 @@
+//! The report model (serialised as the versioned JSON schema in
+//! `schema/report.schema.json`) and its renderers.
+
+pub mod json;
+pub mod text;
+
+use serde::Serialize;
+
+use crate::finding::{Code, Finding};
+use crate::image::Platform;
+use crate::layer::LayerStats;
+use crate::score::{Outcome, Status, Verdict};
+
+/// Bump the major part on any incompatible change to the JSON shape.
+pub const SCHEMA_VERSION: &str = "1.0.0";
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub schema_version: &'static str,
+    pub tool: Tool,
+    pub images: Vec<ImageReport>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Tool {
+    pub name: &'static str,
+    pub version: &'static str,
+    pub signatures_version: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ImageReport {
+    pub reference: String,
+    pub source: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub manifest_digest: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub config_digest: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub platform: Option<Platform>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub entrypoint: Option<Entrypoint>,
+    pub verdict: Verdict,
+    pub score: u8,
+    pub reasons: Vec<String>,
+    /// Part of the image could not be read (see findings).
+    pub incomplete: bool,
+    pub components: Vec<Component>,
+    pub findings: Vec<Finding>,
+    pub layers: Vec<LayerSummary>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Entrypoint {
+    /// The command as the config gives it (Entrypoint, else Cmd).
+    pub command: Vec<String>,
+    /// The file it resolves to in the image, if it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    /// The crypto the entrypoint uses: its own component, or the modules of what it loads.
+    pub crypto: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ComponentKind {
+    GoProgram,
+    NativeProgram,
+    SharedLibrary,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Component {
+    pub path: String,
+    pub layer: String,
+    pub kind: ComponentKind,
+    pub status: Status,
+    /// Whether the FIPS path is switched on as the image ships (host-dependent: on a FIPS node).
+    pub fips_mode_on: bool,
+    pub code: Code,
+    pub summary: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub certificate: Option<String>,
+    pub entrypoint: bool,
+    /// Counts toward the verdict (programs do; libraries count through the programs that use them).
+    pub counts: bool,
+    pub evidence: Vec<Evidence>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub remediation: Option<String>,
+    /// Crypto libraries this program loads, resolved in the image.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub uses: Vec<String>,
+    /// Programs that load this library.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub used_by: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    /// What kind of marker: go-build-setting, go-version, go-function, elf-needed, file, image-env, version-text.
+    pub kind: &'static str,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub path: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub layer: Option<String>,
+}
+
+impl Evidence {
+    pub fn new(kind: &'static str, detail: impl Into<String>) -> Evidence {
+        Evidence {
+            kind,
+            detail: detail.into(),
+            path: None,
+            layer: None,
+        }
+    }
+    pub fn at(mut self, path: &str, layer: &str) -> Evidence {
+        self.path = Some(format!("/{path}"));
+        self.layer = Some(layer.to_string());
+        self
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct LayerSummary {
+    pub id: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub diff_id: Option<String>,
+    pub media_type: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub compression: Option<crate::image::Compression>,
+    /// `ok`, or `failed` when its content was not trusted.
+    pub status: &'static str,
+    pub stats: LayerStats,
+}
+
+impl ImageReport {
+    pub fn apply(&mut self, outcome: Outcome) {
+        self.verdict = outcome.verdict;
+        self.score = outcome.score;
+        self.reasons = outcome.reasons;
+    }
+}

@@ -1,0 +1,202 @@
+//! The human report: verdict first, then the components that decide it,
+//! then findings. Colour only on a terminal and never with NO_COLOR set.
+
+use std::fmt::Write as _;
+
+use super::{Component, ImageReport, Report};
+use crate::finding::Severity;
+use crate::score::{Status, Verdict};
+
+#[derive(Clone, Copy)]
+pub struct Style {
+    pub color: bool,
+}
+
+impl Style {
+    fn paint(self, code: &str, s: &str) -> String {
+        if self.color {
+            format!("\x1b[{code}m{s}\x1b[0m")
+        } else {
+            s.to_string()
+        }
+    }
+    fn bold(self, s: &str) -> String {
+        self.paint("1", s)
+    }
+    fn dim(self, s: &str) -> String {
+        self.paint("2", s)
+    }
+    fn status(self, s: Status) -> String {
+        let code = match s {
+            Status::Validated | Status::HostDependent => "32",
+            Status::FipsCapable | Status::Unknown => "33",
+            Status::NonFips => "31",
+        };
+        self.paint(code, &format!("{:<14}", s.as_str()))
+    }
+    fn verdict(self, v: Verdict) -> String {
+        let code = match v {
+            Verdict::Ready => "1;32",
+            Verdict::ReadyWithWarnings => "1;33",
+            Verdict::NotReady => "1;31",
+            Verdict::NoCrypto => "1;36",
+        };
+        self.paint(code, &v.as_str().to_uppercase())
+    }
+}
+
+pub fn render(report: &Report, style: Style) -> String {
+    let mut out = String::new();
+    for (i, image) in report.images.iter().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        render_image(&mut out, image, style);
+    }
+    if report.images.len() > 1 {
+        let _ = writeln!(out, "\n{}", style.bold("Summary"));
+        for image in &report.images {
+            let platform = image
+                .platform
+                .as_ref()
+                .map(|p| format!(" [{p}]"))
+                .unwrap_or_default();
+            let _ = writeln!(
+                out,
+                "  {:<22} {:>3}  {}{platform}",
+                style.verdict(image.verdict),
+                image.score,
+                image.reference
+            );
+        }
+    }
+    let _ = writeln!(
+        out,
+        "{}",
+        style.dim(&format!(
+            "fipscan {} · signatures {}",
+            report.tool.version, report.tool.signatures_version
+        ))
+    );
+    out
+}
+
+fn render_image(out: &mut String, image: &ImageReport, style: Style) {
+    let _ = writeln!(out, "{}  {}", style.bold("Image"), image.reference);
+    if let Some(p) = &image.platform {
+        let _ = writeln!(out, "  platform    {p}");
+    }
+    if let Some(d) = &image.manifest_digest {
+        let _ = writeln!(out, "  manifest    {d}");
+    }
+    if let Some(ep) = &image.entrypoint {
+        let target = ep.path.as_deref().unwrap_or("(not in the image)");
+        let crypto = if ep.crypto.is_empty() {
+            "no crypto of its own".to_string()
+        } else {
+            ep.crypto.join("; ")
+        };
+        let _ = writeln!(
+            out,
+            "  entrypoint  {} -> {target}: {crypto}",
+            ep.command.join(" ")
+        );
+    }
+    let _ = writeln!(
+        out,
+        "\n{}  {}  score {}/100",
+        style.bold("Verdict"),
+        style.verdict(image.verdict),
+        image.score
+    );
+    for r in &image.reasons {
+        let _ = writeln!(out, "  - {r}");
+    }
+    let programs: Vec<&Component> = image.components.iter().filter(|c| c.counts).collect();
+    let libraries: Vec<&Component> = image.components.iter().filter(|c| !c.counts).collect();
+    if !programs.is_empty() {
+        let _ = writeln!(out, "\n{} ({})", style.bold("Programs"), programs.len());
+        for c in programs {
+            component(out, c, style);
+        }
+    }
+    if !libraries.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{} ({}, counted through the programs that load them)",
+            style.bold("Libraries"),
+            libraries.len()
+        );
+        for c in libraries {
+            component(out, c, style);
+        }
+    }
+    if !image.findings.is_empty() {
+        let _ = writeln!(
+            out,
+            "\n{} ({})",
+            style.bold("Findings"),
+            image.findings.len()
+        );
+        for f in &image.findings {
+            let sev = match f.severity {
+                Severity::Error => style.paint("31", "error  "),
+                Severity::Warning => style.paint("33", "warning"),
+                Severity::Info => style.dim("info   "),
+            };
+            let place = f
+                .path
+                .as_deref()
+                .map(|p| format!(" {p}"))
+                .unwrap_or_default();
+            let _ = writeln!(out, "  {sev} {}{place}: {}", f.code.as_str(), f.message);
+        }
+    }
+    if image.incomplete {
+        let _ = writeln!(
+            out,
+            "\n{}",
+            style.paint(
+                "1;31",
+                "Scan incomplete: part of the image could not be read (see findings)."
+            )
+        );
+    }
+}
+
+fn component(out: &mut String, c: &Component, style: Style) {
+    let ep = if c.entrypoint {
+        style.bold(" [entrypoint]")
+    } else {
+        String::new()
+    };
+    let _ = writeln!(out, "  {} {}{ep}", style.status(c.status), c.path);
+    let pad = " ".repeat(17);
+    let _ = writeln!(out, "{pad}{}", c.summary);
+    if let Some(fix) = &c.remediation {
+        let _ = writeln!(out, "{pad}fix: {fix}");
+    }
+    for e in &c.evidence {
+        let _ = writeln!(
+            out,
+            "{pad}{}",
+            style.dim(&format!("{}: {}", e.kind, e.detail))
+        );
+    }
+    if !c.used_by.is_empty() {
+        let _ = writeln!(
+            out,
+            "{pad}{}",
+            style.dim(&format!("used by: {}", c.used_by.join(", ")))
+        );
+    }
+    let _ = writeln!(
+        out,
+        "{pad}{}",
+        style.dim(&format!("{} · layer {}", c.code.as_str(), short(&c.layer)))
+    );
+}
+
+fn short(layer: &str) -> &str {
+    layer.get(..19).unwrap_or(layer)
+}

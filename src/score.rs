@@ -1,0 +1,221 @@
+//! Statuses, the image verdict and the 0–100 score (../shared/DESIGN.md,
+//! "Verdict model").
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    Validated,
+    HostDependent,
+    FipsCapable,
+    NonFips,
+    Unknown,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Validated => "validated",
+            Status::HostDependent => "host-dependent",
+            Status::FipsCapable => "fips-capable",
+            Status::NonFips => "non-fips",
+            Status::Unknown => "unknown",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    Ready,
+    ReadyWithWarnings,
+    NotReady,
+    NoCrypto,
+}
+
+impl Verdict {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Ready => "ready",
+            Verdict::ReadyWithWarnings => "ready-with-warnings",
+            Verdict::NotReady => "not-ready",
+            Verdict::NoCrypto => "no-crypto",
+        }
+    }
+}
+
+/// What a component contributes to the verdict.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Weight {
+    /// Blocks: non-fips, or a FIPS path that is not switched on.
+    Blocker,
+    /// Passes with a warning: FIPS mode on but the module is not validated, or unknown.
+    Warning,
+    Fine,
+}
+
+/// One component as scoring sees it.
+pub struct Scored<'a> {
+    pub label: &'a str,
+    pub status: Status,
+    /// A FIPS path exists and is switched on as the image ships.
+    pub fips_mode_on: bool,
+    pub entrypoint: bool,
+    pub counts: bool,
+}
+
+pub fn weight(status: Status, fips_mode_on: bool) -> Weight {
+    match status {
+        Status::NonFips => Weight::Blocker,
+        Status::FipsCapable if !fips_mode_on => Weight::Blocker,
+        Status::FipsCapable | Status::Unknown => Weight::Warning,
+        // Under the default (generic) target the node runs in FIPS mode,
+        // which is what host-dependent components need.
+        Status::Validated | Status::HostDependent => Weight::Fine,
+    }
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Outcome {
+    pub verdict: Verdict,
+    pub score: u8,
+    pub reasons: Vec<String>,
+}
+
+/// Points lost per component: what the workload most likely runs (the
+/// entrypoint) weighs most.
+fn penalty(w: Weight, entrypoint: bool) -> u32 {
+    match (w, entrypoint) {
+        (Weight::Blocker, true) => 60,
+        (Weight::Blocker, false) => 25,
+        (Weight::Warning, true) => 15,
+        (Weight::Warning, false) => 5,
+        (Weight::Fine, _) => 0,
+    }
+}
+
+/// `incomplete`: part of the image could not be read, so `ready` cannot be
+/// claimed for it.
+pub fn judge(components: &[Scored<'_>], incomplete: bool, unscannable: usize) -> Outcome {
+    let counted: Vec<&Scored<'_>> = components.iter().filter(|c| c.counts).collect();
+    let mut reasons = Vec::new();
+    let mut lost: u32 = 0;
+    let mut worst = Weight::Fine;
+    for c in &counted {
+        let w = weight(c.status, c.fips_mode_on);
+        let p = penalty(w, c.entrypoint);
+        if p > 0 {
+            let what = match w {
+                Weight::Blocker if c.status == Status::FipsCapable => "FIPS path not switched on",
+                Weight::Blocker => "no FIPS path",
+                _ if c.status == Status::Unknown => "crypto not identified",
+                _ => "FIPS mode on, module not validated",
+            };
+            let ep = if c.entrypoint { " (entrypoint)" } else { "" };
+            reasons.push(format!(
+                "-{p}: {}{ep} is {}: {what}",
+                c.label,
+                c.status.as_str()
+            ));
+        }
+        lost += p;
+        worst = match (worst, w) {
+            (Weight::Blocker, _) | (_, Weight::Blocker) => Weight::Blocker,
+            (Weight::Warning, _) | (_, Weight::Warning) => Weight::Warning,
+            _ => Weight::Fine,
+        };
+    }
+    if incomplete {
+        lost += 30;
+        reasons.push("-30: part of the image could not be read; its files were not judged".into());
+    }
+    if unscannable > 0 {
+        let p = (5 * unscannable as u32).min(20);
+        lost += p;
+        reasons.push(format!(
+            "-{p}: {unscannable} file(s) could not be parsed and were not judged"
+        ));
+    }
+    let score = 100u32.saturating_sub(lost) as u8;
+    let verdict = match worst {
+        Weight::Blocker => Verdict::NotReady,
+        Weight::Warning => Verdict::ReadyWithWarnings,
+        Weight::Fine if counted.is_empty() && !incomplete && unscannable == 0 => Verdict::NoCrypto,
+        Weight::Fine if incomplete || unscannable > 0 => Verdict::ReadyWithWarnings,
+        Weight::Fine => Verdict::Ready,
+    };
+    if reasons.is_empty() {
+        reasons.push(match verdict {
+            Verdict::NoCrypto => "no program in the image uses cryptography".into(),
+            _ => format!(
+                "all {} crypto-using program(s) use a validated or host-provided FIPS module",
+                counted.len()
+            ),
+        });
+    }
+    Outcome {
+        verdict,
+        score,
+        reasons,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(status: Status, on: bool, ep: bool) -> Scored<'static> {
+        Scored {
+            label: "/x",
+            status,
+            fips_mode_on: on,
+            entrypoint: ep,
+            counts: true,
+        }
+    }
+
+    #[test]
+    fn verdicts() {
+        assert_eq!(judge(&[], false, 0).verdict, Verdict::NoCrypto);
+        assert_eq!(
+            judge(&[c(Status::Validated, true, true)], false, 0).verdict,
+            Verdict::Ready
+        );
+        assert_eq!(
+            judge(&[c(Status::Validated, true, true)], false, 0).score,
+            100
+        );
+        assert_eq!(
+            judge(&[c(Status::FipsCapable, true, true)], false, 0).verdict,
+            Verdict::ReadyWithWarnings
+        );
+        let off = judge(&[c(Status::FipsCapable, false, true)], false, 0);
+        assert_eq!((off.verdict, off.score), (Verdict::NotReady, 40));
+        let mixed = judge(
+            &[
+                c(Status::Validated, true, true),
+                c(Status::NonFips, false, false),
+            ],
+            false,
+            0,
+        );
+        assert_eq!((mixed.verdict, mixed.score), (Verdict::NotReady, 75));
+        assert_eq!(
+            judge(&[c(Status::Validated, true, true)], true, 0).verdict,
+            Verdict::ReadyWithWarnings
+        );
+    }
+
+    #[test]
+    fn libraries_that_do_not_count_are_information() {
+        let lib = Scored {
+            label: "/lib",
+            status: Status::NonFips,
+            fips_mode_on: false,
+            entrypoint: false,
+            counts: false,
+        };
+        assert_eq!(judge(&[lib], false, 0).verdict, Verdict::NoCrypto);
+    }
+}

@@ -1,0 +1,370 @@
+//! Signature data: marker strings, module versions and certificates, kept
+//! as TOML in `signatures/` (embedded at build time, overridable with
+//! `--signatures DIR`). Code asks for markers by id; loading fails unless
+//! every id the code uses is present, so a typo never becomes a silent miss.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
+
+pub const GO_FUNC_CRYPTO: &str = "go.func.crypto";
+pub const GO_FUNC_XCRYPTO: &str = "go.func.xcrypto";
+pub const GO_FUNC_FIPS_MODULE: &str = "go.func.fips-module";
+pub const GO_FUNC_FIPS_SNAPSHOT: &str = "go.func.fips-snapshot";
+pub const GO_FUNC_BORING_CFUNC: &str = "go.func.boring-cfunc";
+pub const GO_FUNC_BORING_SIG: &str = "go.func.boring-sig";
+pub const GO_FUNC_OPENSSL_BACKEND: &str = "go.func.openssl-backend";
+pub const GO_FUNC_GOLANG_FIPS_OPENSSL: &str = "go.func.golang-fips-openssl";
+pub const GO_VERSION_BORINGCRYPTO: &str = "go.version.boringcrypto";
+pub const GO_SETTING_GOFIPS140: &str = "go.setting.gofips140";
+pub const GO_SETTING_DEFAULT_GODEBUG: &str = "go.setting.default-godebug";
+pub const GO_SETTING_GOEXPERIMENT: &str = "go.setting.goexperiment";
+pub const GO_SETTING_MS_SYSTEMCRYPTO: &str = "go.setting.ms-systemcrypto";
+pub const GO_EXPERIMENT_OPENSSL: &str = "go.experiment.openssl";
+pub const OPENSSL_VERSION_TEXT: &str = "openssl.version-text";
+pub const OPENSSL_OPENSSLDIR: &str = "openssl.openssldir";
+pub const OPENSSL_MODULESDIR: &str = "openssl.modulesdir";
+pub const OPENSSL_LIBCRYPTO_SONAME: &str = "openssl.libcrypto-soname";
+pub const OPENSSL_LIBSSL_SONAME: &str = "openssl.libssl-soname";
+pub const OPENSSL_FIPS_PROVIDER_FILE: &str = "openssl.fips-provider-file";
+pub const MODULE_GO_BORINGCRYPTO: &str = "go-boringcrypto";
+
+/// Every marker id the code looks up.
+pub const REQUIRED_MARKERS: &[&str] = &[
+    GO_FUNC_CRYPTO,
+    GO_FUNC_XCRYPTO,
+    GO_FUNC_FIPS_MODULE,
+    GO_FUNC_FIPS_SNAPSHOT,
+    GO_FUNC_BORING_CFUNC,
+    GO_FUNC_BORING_SIG,
+    GO_FUNC_OPENSSL_BACKEND,
+    GO_FUNC_GOLANG_FIPS_OPENSSL,
+    GO_VERSION_BORINGCRYPTO,
+    GO_SETTING_GOFIPS140,
+    GO_SETTING_DEFAULT_GODEBUG,
+    GO_SETTING_GOEXPERIMENT,
+    GO_SETTING_MS_SYSTEMCRYPTO,
+    GO_EXPERIMENT_OPENSSL,
+    OPENSSL_VERSION_TEXT,
+    OPENSSL_OPENSSLDIR,
+    OPENSSL_MODULESDIR,
+    OPENSSL_LIBCRYPTO_SONAME,
+    OPENSSL_LIBSSL_SONAME,
+    OPENSSL_FIPS_PROVIDER_FILE,
+];
+pub const REQUIRED_MODULES: &[&str] = &[MODULE_GO_BORINGCRYPTO];
+
+const EMBEDDED: &[(&str, &str)] = &[
+    ("meta.toml", include_str!("../signatures/meta.toml")),
+    ("go.toml", include_str!("../signatures/go.toml")),
+    ("openssl.toml", include_str!("../signatures/openssl.toml")),
+    ("modules.toml", include_str!("../signatures/modules.toml")),
+];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MatchKind {
+    Prefix,
+    Contains,
+    Exact,
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Marker {
+    pub id: String,
+    #[serde(rename = "match")]
+    pub match_kind: MatchKind,
+    pub pattern: String,
+    pub meaning: String,
+    pub sample: String,
+    pub source: String,
+}
+
+impl Marker {
+    pub fn matches(&self, s: &str) -> bool {
+        match self.match_kind {
+            MatchKind::Prefix => s.starts_with(&self.pattern),
+            MatchKind::Contains => s.contains(&self.pattern),
+            MatchKind::Exact => s == self.pattern,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct Module {
+    pub id: String,
+    pub name: String,
+    /// The module versions this entry covers start with this.
+    pub version_prefix: String,
+    pub certificate: String,
+    /// `fips140-2` or `fips140-3`.
+    pub level: String,
+    pub validated: bool,
+    pub sample: String,
+    pub source: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    #[serde(default)]
+    version: Option<String>,
+    #[serde(default)]
+    marker: Vec<Marker>,
+    #[serde(default)]
+    module: Vec<Module>,
+}
+
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum SignatureError {
+    #[error("signature file {file}: {source}")]
+    Parse {
+        file: String,
+        source: Box<toml::de::Error>,
+    },
+    #[error("signature file {file}: {reason}")]
+    Invalid { file: String, reason: String },
+    #[error("cannot read signature directory {dir}: {source}")]
+    Io { dir: String, source: std::io::Error },
+    #[error("signature data lacks {kind} {id:?}, which fipscan needs")]
+    Missing { kind: &'static str, id: String },
+}
+
+#[derive(Debug)]
+pub struct Signatures {
+    pub version: String,
+    markers: HashMap<String, Marker>,
+    modules: Vec<Module>,
+}
+
+static EMBEDDED_SIGS: OnceLock<Signatures> = OnceLock::new();
+static ACTIVE: OnceLock<Signatures> = OnceLock::new();
+
+impl Signatures {
+    pub fn parse(files: &[(String, String)]) -> Result<Signatures, SignatureError> {
+        let mut sigs = Signatures {
+            version: String::new(),
+            markers: HashMap::new(),
+            modules: Vec::new(),
+        };
+        for (name, text) in files {
+            let f: File = toml::from_str(text).map_err(|source| SignatureError::Parse {
+                file: name.clone(),
+                source: Box::new(source),
+            })?;
+            if let Some(v) = f.version {
+                sigs.version = v;
+            }
+            for m in f.marker {
+                let invalid = |reason: &str| SignatureError::Invalid {
+                    file: name.clone(),
+                    reason: format!("marker {:?}: {reason}", m.id),
+                };
+                if m.pattern.is_empty() || m.sample.is_empty() || m.source.is_empty() {
+                    return Err(invalid("pattern, sample and source must not be empty"));
+                }
+                if !m.matches(&m.sample) {
+                    return Err(invalid("pattern does not match its own sample"));
+                }
+                if sigs.markers.contains_key(&m.id) {
+                    return Err(invalid("defined twice"));
+                }
+                sigs.markers.insert(m.id.clone(), m);
+            }
+            for m in f.module {
+                if m.sample.is_empty() || m.source.is_empty() || m.certificate.is_empty() {
+                    return Err(SignatureError::Invalid {
+                        file: name.clone(),
+                        reason: format!(
+                            "module {:?}: sample, source and certificate are required",
+                            m.id
+                        ),
+                    });
+                }
+                sigs.modules.push(m);
+            }
+        }
+        if sigs.version.is_empty() {
+            return Err(SignatureError::Missing {
+                kind: "version",
+                id: "meta.toml version".into(),
+            });
+        }
+        for id in REQUIRED_MARKERS {
+            if !sigs.markers.contains_key(*id) {
+                return Err(SignatureError::Missing {
+                    kind: "marker",
+                    id: (*id).into(),
+                });
+            }
+        }
+        for id in REQUIRED_MODULES {
+            if !sigs.modules.iter().any(|m| m.id == *id) {
+                return Err(SignatureError::Missing {
+                    kind: "module",
+                    id: (*id).into(),
+                });
+            }
+        }
+        Ok(sigs)
+    }
+
+    fn parse_embedded() -> Result<Signatures, SignatureError> {
+        let files: Vec<(String, String)> = EMBEDDED
+            .iter()
+            .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
+            .collect();
+        Signatures::parse(&files)
+    }
+
+    /// The data compiled into this binary. Its validity is proven by tests,
+    /// so failing here means the build itself is broken.
+    pub fn embedded() -> &'static Signatures {
+        EMBEDDED_SIGS.get_or_init(|| match Signatures::parse_embedded() {
+            Ok(s) => s,
+            Err(e) => panic!("embedded signature data is invalid: {e}"),
+        })
+    }
+
+    /// Loads every `*.toml` in `dir` (replacing the embedded data).
+    pub fn from_dir(dir: &Path) -> Result<Signatures, SignatureError> {
+        let io = |source| SignatureError::Io {
+            dir: dir.display().to_string(),
+            source,
+        };
+        let mut files = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(io)? {
+            let path = entry.map_err(io)?.path();
+            if path.extension().is_some_and(|e| e == "toml") {
+                let text = std::fs::read_to_string(&path).map_err(io)?;
+                files.push((path.display().to_string(), text));
+            }
+        }
+        files.sort();
+        Signatures::parse(&files)
+    }
+
+    /// Makes `sigs` the data every detector uses from now on. Call once, before scanning.
+    pub fn activate(sigs: Signatures) -> Result<(), Signatures> {
+        ACTIVE.set(sigs)
+    }
+
+    pub fn active() -> &'static Signatures {
+        ACTIVE.get().unwrap_or_else(|| Signatures::embedded())
+    }
+
+    /// Ids are checked at load time (`REQUIRED_MARKERS`), so this finds one.
+    pub fn marker(&self, id: &str) -> Option<&Marker> {
+        self.markers.get(id)
+    }
+
+    /// The pattern of a required marker; empty (matching nothing useful) if absent.
+    pub fn pattern(&self, id: &str) -> &str {
+        self.markers.get(id).map_or("", |m| m.pattern.as_str())
+    }
+
+    pub fn matches(&self, id: &str, s: &str) -> bool {
+        self.markers.get(id).is_some_and(|m| m.matches(s))
+    }
+
+    pub fn module(&self, id: &str) -> Option<&Module> {
+        self.modules.iter().find(|m| m.id == id)
+    }
+
+    /// The validated module entry whose prefix fits `version`, longest prefix first.
+    pub fn validated_module(&self, id_prefix: &str, version: &str) -> Option<&Module> {
+        self.modules
+            .iter()
+            .filter(|m| {
+                m.id.starts_with(id_prefix) && m.validated && version.starts_with(&m.version_prefix)
+            })
+            .max_by_key(|m| m.version_prefix.len())
+    }
+
+    pub fn markers(&self) -> impl Iterator<Item = &Marker> {
+        self.markers.values()
+    }
+    pub fn modules(&self) -> &[Module] {
+        &self.modules
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_data_loads_and_every_sample_matches() {
+        let s = Signatures::parse_embedded().unwrap();
+        for m in s.markers() {
+            assert!(m.matches(&m.sample), "{} does not match its sample", m.id);
+            assert!(!m.source.is_empty());
+        }
+        for m in s.modules() {
+            assert!(
+                m.sample.starts_with(&m.version_prefix),
+                "{}: sample outside its version prefix",
+                m.id
+            );
+        }
+        assert!(!s.version.is_empty());
+    }
+
+    #[test]
+    fn every_marker_is_used_by_the_code() {
+        let s = Signatures::parse_embedded().unwrap();
+        for m in s.markers() {
+            assert!(
+                REQUIRED_MARKERS.contains(&m.id.as_str()),
+                "marker {} is data nothing reads",
+                m.id
+            );
+        }
+    }
+
+    #[test]
+    fn broken_data_is_refused() {
+        let base: Vec<(String, String)> = EMBEDDED
+            .iter()
+            .map(|(n, t)| ((*n).into(), (*t).into()))
+            .collect();
+        let mut bad = base.clone();
+        bad.push(("x.toml".into(), "[[marker]]\nid='a'\nmatch='prefix'\npattern='zz'\nmeaning='m'\nsample='yy'\nsource='s'\n".into()));
+        assert!(matches!(
+            Signatures::parse(&bad),
+            Err(SignatureError::Invalid { .. })
+        ));
+        let missing: Vec<_> = base
+            .into_iter()
+            .filter(|(n, _)| n != "openssl.toml")
+            .collect();
+        assert!(matches!(
+            Signatures::parse(&missing),
+            Err(SignatureError::Missing { .. })
+        ));
+    }
+
+    #[test]
+    fn validated_module_lookup() {
+        let s = Signatures::embedded();
+        assert_eq!(
+            s.validated_module("go-native", "v1.0.0-c2097c7c")
+                .unwrap()
+                .certificate,
+            "CMVP #5247"
+        );
+        assert!(s.validated_module("go-native", "v1.26.0").is_none());
+        assert_eq!(
+            s.validated_module("openssl-fips", "3.1.2")
+                .unwrap()
+                .certificate,
+            "CMVP #4985"
+        );
+        assert!(s.validated_module("openssl-fips", "3.5.4").is_none());
+    }
+}
