@@ -267,19 +267,20 @@ fn judge_native<'a>(
                 .filter(|l| is_crypto_lib(path::file_name(l.path), sigs) || is_libcrypto(l, sigs))
                 .map(|l| format!("/{}", l.path))
                 .collect();
-            for n in facts.needed.iter().filter(|n| is_crypto_lib(n, sigs)) {
-                j.evidence
-                    .insert(0, Evidence::new("elf-needed", n.clone()).at(p, layer));
-            }
+            // DT_NEEDED evidence first, in the order the ELF lists it.
+            let mut needed: Vec<Evidence> = facts
+                .needed
+                .iter()
+                .filter(|n| is_crypto_lib(n, sigs))
+                .map(|n| Evidence::new("elf-needed", n.clone()).at(p, layer))
+                .collect();
             if !wants_crypto {
-                j.evidence.insert(
-                    0,
-                    Evidence::new(
-                        "elf-needed",
-                        format!("loads {} through its dependencies", install.lib_path),
-                    ),
-                );
+                needed.push(Evidence::new(
+                    "elf-needed",
+                    format!("loads /{} through its dependencies", install.lib_path),
+                ));
             }
+            j.evidence.splice(0..0, needed);
             j.uses = chain
                 .iter()
                 .map(|c| c.trim_start_matches('/').to_string())

@@ -128,8 +128,7 @@ impl LayerScan {
                     Finding::new(
                         Code::TarPathEscape,
                         format!("tar entry {raw_name:?} climbs above the image root; ignored"),
-                    )
-                    .at(raw_name.trim_start_matches('/')),
+                    ), // no path: the name has no place inside the image
                 );
                 return Ok(());
             }

