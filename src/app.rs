@@ -159,6 +159,7 @@ pub fn scan_plan(plan: &ImagePlan, opts: &ScanOptions) -> ImageReport {
         config_digest: plan.config_digest.as_ref().map(ToString::to_string),
         platform: plan.config.platform.clone(),
         entrypoint: judged.entrypoint,
+        env: plan.config.crypto_env(),
         verdict: Verdict::NoCrypto,
         score: 0,
         reasons: Vec::new(),

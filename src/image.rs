@@ -149,6 +149,31 @@ impl ImageConfig {
         })
     }
 
+    /// Env entries that change which crypto runs or how (../shared/SIGNATURES.md §6).
+    pub fn crypto_env(&self) -> Vec<String> {
+        const NAMES: &[&str] = &[
+            "GODEBUG",
+            "GOLANG_FIPS",
+            "GOFIPS",
+            "GO_OPENSSL_VERSION_OVERRIDE",
+            "GOLANG_NATIVE_HOSTFIPS_OVERRIDE",
+            "OPENSSL_CONF",
+            "OPENSSL_MODULES",
+            "OPENSSL_FIPS",
+            "OPENSSL_FORCE_FIPS_MODE",
+            "OPENSSL_FIPS_CONF",
+            "LIBGCRYPT_FORCE_FIPS_MODE",
+            "NSS_FIPS",
+            "DOTNET_OPENSSL_VERSION_OVERRIDE",
+            "CLR_OPENSSL_VERSION_OVERRIDE",
+            "LD_LIBRARY_PATH",
+        ];
+        NAMES
+            .iter()
+            .filter_map(|n| self.env_var(n).map(|v| format!("{n}={v}")))
+            .collect()
+    }
+
     /// The program the container runs: Entrypoint[0], or Cmd[0] without one.
     pub fn main_program(&self) -> Option<&str> {
         self.entrypoint

@@ -176,6 +176,7 @@ pub fn judge_image(view: &FsView, config: &ImageConfig, sigs: &Signatures) -> Ju
     // Tie libraries to the programs that load them.
     let users: Vec<(String, Vec<String>)> = components
         .iter()
+        .filter(|c| c.counts)
         .map(|c| (c.path.clone(), c.uses.clone()))
         .collect();
     for c in components

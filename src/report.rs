@@ -40,6 +40,9 @@ pub struct ImageReport {
     pub platform: Option<Platform>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entrypoint: Option<Entrypoint>,
+    /// Image config Env entries that switch crypto behaviour (`NAME=value`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub env: Vec<String>,
     pub verdict: Verdict,
     pub score: u8,
     pub reasons: Vec<String>,

@@ -207,7 +207,7 @@ mod tests {
             "main.main",
             "crypto/sha256.Sum256",
             "crypto/internal/fips140/v1%2e0%2e0-c2097c7c.CAST",
-            "crypto/internal/boring._Cfunc__goboringcrypto_FIPS_mode.abi0",
+            "crypto/internal/boring._Cfunc__goboringcrypto_SHA256_Init",
         ];
         let s = summarise(names.into_iter(), names.len(), Signatures::embedded());
         assert_eq!(s.crypto.as_deref(), Some("crypto/sha256.Sum256"));

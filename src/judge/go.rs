@@ -335,9 +335,7 @@ mod tests {
         let nocrypto = facts("go1.27.3", &[], FuncSummary::default());
         assert!(run(&nocrypto, &[]).is_none());
         let boring = FuncSummary {
-            boring_cfunc: Some(
-                "crypto/internal/boring._Cfunc__goboringcrypto_FIPS_mode.abi0".into(),
-            ),
+            boring_cfunc: Some("crypto/internal/boring._Cfunc__goboringcrypto_SHA256_Init".into()),
             ..crypto()
         };
         let j = run(

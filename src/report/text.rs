@@ -89,6 +89,9 @@ fn render_image(out: &mut String, image: &ImageReport, style: Style) {
     if let Some(d) = &image.manifest_digest {
         let _ = writeln!(out, "  manifest    {d}");
     }
+    if !image.env.is_empty() {
+        let _ = writeln!(out, "  env         {}", image.env.join(" "));
+    }
     if let Some(ep) = &image.entrypoint {
         let target = ep.path.as_deref().unwrap_or("(not in the image)");
         let crypto = if ep.crypto.is_empty() {
@@ -128,7 +131,7 @@ fn render_image(out: &mut String, image: &ImageReport, style: Style) {
             libraries.len()
         );
         for c in libraries {
-            component(out, c, style);
+            library(out, c, style);
         }
     }
     if !image.findings.is_empty() {
@@ -194,6 +197,24 @@ fn component(out: &mut String, c: &Component, style: Style) {
         out,
         "{pad}{}",
         style.dim(&format!("{} · layer {}", c.code.as_str(), short(&c.layer)))
+    );
+}
+
+/// Libraries in one or two lines: the programs that load them carry the
+/// evidence and the fix.
+fn library(out: &mut String, c: &Component, style: Style) {
+    let _ = writeln!(out, "  {} {}", style.status(c.status), c.path);
+    let module = c.module.as_deref().unwrap_or(&c.summary);
+    let users = if c.used_by.is_empty() {
+        "no program loads it".to_string()
+    } else {
+        format!("used by {}", c.used_by.join(", "))
+    };
+    let _ = writeln!(
+        out,
+        "{}{}",
+        " ".repeat(17),
+        style.dim(&format!("{module}; {users}"))
     );
 }
 
