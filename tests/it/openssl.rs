@@ -107,14 +107,63 @@ fn debian_openssl_without_provider_is_not_fips() {
 }
 
 #[test]
-fn openssl_modules_env_points_at_another_directory() {
-    // The same rootfs, scanned with signature data unchanged: OPENSSL_MODULES
-    // can only come from an image config, so this checks the dir source has none.
-    let (_, doc) = scan_json(
-        &format!("dir:{}", fixtures().join("rootfs/debian-openssl").display()),
-        &[],
-    );
+fn runpath_static_openssl_and_modules_env() {
+    let (code, doc) = scan_json(&oci("native-openssl"), &[]);
     let img = image(&doc);
-    assert!(img.get("entrypoint").is_none());
-    assert_eq!(verdict(img), ("not-ready", 75));
+    assert_eq!(code, 1);
+    // 100 - 60 (entrypoint) - 25 - 25, floored at 0.
+    assert_eq!(verdict(img), ("not-ready", 0));
+    assert_eq!(
+        programs(img),
+        vec![
+            p(
+                "/opt/app/bin/app",
+                "non-fips",
+                "openssl-no-fips-provider",
+                true
+            ),
+            p(
+                "/usr/bin/openssl",
+                "non-fips",
+                "openssl-no-fips-provider",
+                false
+            ),
+            p(
+                "/usr/local/bin/static-ssl",
+                "non-fips",
+                "openssl-static",
+                false
+            ),
+        ]
+    );
+    // RUNPATH $ORIGIN/../lib wins over the system libcrypto.
+    let app = component(img, "/opt/app/bin/app");
+    assert_eq!(
+        app["uses"],
+        serde_json::json!(["/opt/app/lib/libcrypto.so.3"])
+    );
+    assert!(
+        app["evidence"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "modules-dir"
+                && e["detail"] == "/opt/app/lib/ossl-modules (OPENSSL_MODULES in the image Env)")
+    );
+    assert_eq!(
+        img["env"],
+        serde_json::json!(["OPENSSL_MODULES=/opt/app/lib/ossl-modules"])
+    );
+    // The static tool embeds the libcrypto.a it was linked with (libssl-dev on the build machine).
+    let tool = component(img, "/usr/local/bin/static-ssl");
+    assert!(
+        tool["module"].as_str().unwrap().starts_with("OpenSSL 3.0."),
+        "{tool}"
+    );
+    assert!(tool["module"].as_str().unwrap().ends_with(" (static)"));
+    assert!(tool.get("uses").is_none());
+    assert_eq!(
+        component(img, "/opt/app/lib/libcrypto.so.3")["used_by"],
+        serde_json::json!(["/opt/app/bin/app"])
+    );
 }
