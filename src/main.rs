@@ -30,8 +30,9 @@ fn main() -> ExitCode {
 fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     if let Some(dir) = &args.signatures {
         let sigs = Signatures::from_dir(dir)?;
-        // Only fails if already set, which cannot happen before this point.
-        let _ = Signatures::activate(sigs);
+        if !Signatures::activate(sigs) {
+            anyhow::bail!("signature data was already loaded");
+        }
     }
     let platform = match &args.platform {
         Some(p) => Some(

@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::sync::OnceLock;
 
+use aho_corasick::AhoCorasick;
 use serde::{Deserialize, Serialize};
 
 pub const GO_FUNC_CRYPTO: &str = "go.func.crypto";
@@ -140,6 +141,8 @@ pub struct Signatures {
     pub version: String,
     markers: HashMap<String, Marker>,
     modules: Vec<Module>,
+    /// Built on first use: one automaton for every ELF file of a scan.
+    openssl_matcher: OnceLock<Option<AhoCorasick>>,
 }
 
 static EMBEDDED_SIGS: OnceLock<Signatures> = OnceLock::new();
@@ -151,6 +154,7 @@ impl Signatures {
             version: String::new(),
             markers: HashMap::new(),
             modules: Vec::new(),
+            openssl_matcher: OnceLock::new(),
         };
         for (name, text) in files {
             let f: File = toml::from_str(text).map_err(|source| SignatureError::Parse {
@@ -249,9 +253,10 @@ impl Signatures {
         Signatures::parse(&files)
     }
 
-    /// Makes `sigs` the data every detector uses from now on. Call once, before scanning.
-    pub fn activate(sigs: Signatures) -> Result<(), Signatures> {
-        ACTIVE.set(sigs)
+    /// Makes `sigs` the data every detector uses from now on. Call once,
+    /// before scanning; returns false if data was already activated.
+    pub fn activate(sigs: Signatures) -> bool {
+        ACTIVE.set(sigs).is_ok()
     }
 
     pub fn active() -> &'static Signatures {
@@ -284,6 +289,21 @@ impl Signatures {
                 m.id.starts_with(id_prefix) && m.validated && version.starts_with(&m.version_prefix)
             })
             .max_by_key(|m| m.version_prefix.len())
+    }
+
+    /// Finds OpenSSL's version text, OPENSSLDIR and MODULESDIR markers in
+    /// one pass (pattern ids 0, 1, 2 in that order).
+    pub fn openssl_matcher(&self) -> Option<&AhoCorasick> {
+        self.openssl_matcher
+            .get_or_init(|| {
+                AhoCorasick::new([
+                    self.pattern(OPENSSL_VERSION_TEXT),
+                    self.pattern(OPENSSL_OPENSSLDIR),
+                    self.pattern(OPENSSL_MODULESDIR),
+                ])
+                .ok()
+            })
+            .as_ref()
     }
 
     pub fn markers(&self) -> impl Iterator<Item = &Marker> {

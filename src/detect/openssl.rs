@@ -1,7 +1,6 @@
 //! OpenSSL facts readable from a single library or binary: the version text
 //! and the compiled-in directories (`openssl version -d -m` prints the same).
 
-use aho_corasick::AhoCorasick;
 use serde::Serialize;
 
 use crate::signatures::{self, Signatures};
@@ -44,12 +43,7 @@ fn version_of(text: &str, sigs: &Signatures) -> Option<String> {
 
 /// Looks for OpenSSL's version text and build directories in `data`.
 pub fn find(data: &[u8], sigs: &Signatures) -> Option<OpensslText> {
-    let patterns = [
-        sigs.pattern(signatures::OPENSSL_VERSION_TEXT),
-        sigs.pattern(signatures::OPENSSL_OPENSSLDIR),
-        sigs.pattern(signatures::OPENSSL_MODULESDIR),
-    ];
-    let ac = AhoCorasick::new(patterns).ok()?;
+    let ac = sigs.openssl_matcher()?;
     let mut found: Option<OpensslText> = None;
     let (mut openssldir, mut modulesdir) = (None, None);
     for m in ac.find_iter(data) {
