@@ -136,9 +136,11 @@ pub fn scan_plan(plan: &ImagePlan, opts: &ScanOptions) -> ImageReport {
     let judged = judge::judge_image(&view, &plan.config, Signatures::active());
     findings.extend(judged.findings);
     findings.sort_by(|a, b| (b.severity, &a.path, a.code).cmp(&(a.severity, &b.path, b.code)));
+    // Files we could not look into might hold crypto: they keep the image
+    // from a clean `ready` or `no-crypto`.
     let unscannable = findings
         .iter()
-        .filter(|f| f.code == Code::Unscannable)
+        .filter(|f| matches!(f.code, Code::Unscannable | Code::FileTooLarge))
         .count();
     let scored: Vec<Scored<'_>> = judged
         .components

@@ -7,5 +7,6 @@ mod damaged;
 mod go_images;
 mod layers;
 mod openssl;
+mod options;
 mod platforms;
 mod sources;
