@@ -32,6 +32,8 @@ TARGET_RSS_MIB = 150   # peak RSS, any run
 # peaks by a few MiB from run to run, so a ratio of the two RSS values would
 # be noise.)
 TARGET_FLAT = 0.05
+# Scanning from a registry on this machine / scanning the OCI layout.
+TARGET_REGISTRY = 1.2
 
 ZLIB_FLOOR = r"""
 import sys, zlib
@@ -114,6 +116,8 @@ def main():
     ap.add_argument("--fipscan", required=True)
     ap.add_argument("--jobs", type=int, default=2, help="the parallel run's --jobs")
     ap.add_argument("--reps", type=int, default=3)
+    ap.add_argument("--registry-full", help="reference of the full image in a local registry")
+    ap.add_argument("--registry-half", help="reference of the half-size image there")
     ap.add_argument("--workdir", required=True)
     ap.add_argument("--out", required=True, help="result JSON")
     args = ap.parse_args()
@@ -122,10 +126,14 @@ def main():
     report_full = os.path.join(args.workdir, "report-full.json")
     report_half = os.path.join(args.workdir, "report-half.json")
 
-    def fipscan(layout, jobs, report):
+    def fipscan(layout, jobs, report, ref=None):
         with open(report, "wb") as out:
-            return run([args.fipscan, "scan", f"oci:{layout}", "--format", "json",
+            return run([args.fipscan, "scan", ref or f"oci:{layout}", "--format", "json",
                         "--jobs", str(jobs), "--quiet"], stdout=out, ok=(0, 1))
+
+    registry = bool(args.registry_full and args.registry_half)
+    report_reg_full = os.path.join(args.workdir, "report-registry-full.json")
+    report_reg_half = os.path.join(args.workdir, "report-registry-half.json")
 
     rows = {
         "cat": lambda: run(["cat", *full_blobs]),
@@ -135,6 +143,13 @@ def main():
         f"fipscan_j{args.jobs}": lambda: fipscan(args.full, args.jobs, report_full),
         "half_fipscan_j1": lambda: fipscan(args.half, 1, report_half),
     }
+    if registry:
+        rows.update({
+            "registry_j1": lambda: fipscan(args.full, 1, report_reg_full, args.registry_full),
+            f"registry_j{args.jobs}": lambda: fipscan(args.full, args.jobs, report_reg_full,
+                                                     args.registry_full),
+            "half_registry_j1": lambda: fipscan(args.half, 1, report_reg_half, args.registry_half),
+        })
     # Page cache warm-up: every blob both sides read, once, untimed.
     run(["cat", *full_blobs, *half_blobs])
     runs = {k: [] for k in rows}
@@ -194,6 +209,38 @@ def main():
           f"(full: {rss['fipscan_j1']:.0f} MiB)")
     print(f"peak RSS growth half -> full: {rss_growth:+.1f} MiB for {added:+,.0f} MiB uncompressed "
           f"({100 * flat:.1f}% of the added bytes) and {full['files'] - half['files']:+,} files")
+    reg = None
+    if registry:
+        reg_full = image_facts(report_reg_full, args.full, full_info)
+        image_facts(report_reg_half, args.half, half_info)
+        if reg_full["fipscan_verdict"] != full["fipscan_verdict"]:
+            sys.exit(f"bench: the registry scan says {reg_full['fipscan_verdict']}, "
+                     f"the OCI layout scan {full['fipscan_verdict']}")
+        rj = f"registry_j{args.jobs}"
+        reg = {
+            "vs_oci_j1": res["registry_j1"]["median_wall_s"] / res["fipscan_j1"]["median_wall_s"],
+            f"vs_oci_j{args.jobs}": res[rj]["median_wall_s"] / res[jn]["median_wall_s"],
+            "rss_full_mib": res["registry_j1"]["max_rss_kib"] / 1024,
+            "rss_jn_mib": res[rj]["max_rss_kib"] / 1024,
+            "rss_half_mib": res["half_registry_j1"]["max_rss_kib"] / 1024,
+        }
+        reg["rss_growth_mib"] = reg["rss_full_mib"] - reg["rss_half_mib"]
+        reg["flat"] = reg["rss_growth_mib"] / added if added > 0 else 0.0
+        print("from a registry on 127.0.0.1 (docker-registry, plain HTTP), same image, same run:")
+        line("fipscan --jobs 1 registry", "registry_j1", True)
+        line(f"fipscan --jobs {args.jobs} registry", rj, True)
+        print(f"registry / OCI layout: --jobs 1 {reg['vs_oci_j1']:.2f}x, --jobs {args.jobs} "
+              f"{reg[f'vs_oci_j{args.jobs}']:.2f}x (target <= {TARGET_REGISTRY}x)")
+        print(f"registry peak RSS half -> full: {reg['rss_half_mib']:.0f} -> {reg['rss_full_mib']:.0f} MiB "
+              f"({reg['rss_growth_mib']:+.1f} MiB for {added:+,.0f} MiB uncompressed, "
+              f"{100 * reg['flat']:.1f}% of the added bytes)")
+        targets.update({
+            "registry_vs_oci_jobs1_le_1.2": reg["vs_oci_j1"] <= TARGET_REGISTRY,
+            f"registry_vs_oci_jobs{args.jobs}_le_1.2": reg[f"vs_oci_j{args.jobs}"] <= TARGET_REGISTRY,
+            "registry_peak_rss_lt_150MiB": max(reg["rss_full_mib"], reg["rss_jn_mib"],
+                                               reg["rss_half_mib"]) < TARGET_RSS_MIB,
+            "registry_rss_growth_le_5pct_of_added_bytes": reg["flat"] <= TARGET_FLAT,
+        })
     print(f"medians of {args.reps} runs; MiB/s = uncompressed MiB / wall; cpu = user+sys; "
           f"verdict {full['fipscan_verdict']} (exit 1 is a verdict, not an error)")
     print("targets: " + ", ".join(f"{k} {'PASS' if v else 'FAIL'}" for k, v in targets.items()))
@@ -216,6 +263,8 @@ def main():
                    "rss_growth_mib_full_vs_half": round(rss_growth, 2),
                    "rss_growth_per_added_uncompressed_byte": round(flat, 5)},
         "peak_rss_mib": {k: round(v, 1) for k, v in rss.items()},
+        "registry": ({k: round(v, 4) for k, v in reg.items()}
+                     | {"full": args.registry_full, "half": args.registry_half}) if reg else None,
         "targets": targets,
     }
     with open(args.out, "w") as f:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # fipscan performance benchmark: scan time against the gzip decompression
-# floor, and peak memory against image size. See bench/README.md.
+# floor, peak memory against image size, and scanning from a local registry
+# against scanning the same image's OCI layout. See bench/README.md.
 #
 #   bash bench/run.sh            # images + results in ${FIPSCAN_BENCH_DIR:-target/bench}
 #
@@ -65,13 +66,43 @@ TARGET_DIR=${CARGO_TARGET_DIR:-$REPO/target}
 FIPSCAN=$TARGET_DIR/release/fipscan
 [[ -x $FIPSCAN ]] || die "$FIPSCAN not built"
 
+# ----------------------------------------------------------- registry --
+# A real registry (Debian's docker-registry) on 127.0.0.1 at a free port,
+# storage in a temp dir, holding both images pushed as they are; stopped by
+# PID on exit.
+REG_ARGS=()
+if command -v docker-registry >/dev/null && command -v skopeo >/dev/null; then
+  REGDIR=$(mktemp -d)
+  PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  printf '%s\n' "version: 0.1" "log:" "  level: error" "  accesslog:" "    disabled: true" \
+    "storage:" "  filesystem:" "    rootdirectory: $REGDIR/data" \
+    "http:" "  addr: 127.0.0.1:$PORT" >"$REGDIR/config.yml"
+  docker-registry serve "$REGDIR/config.yml" >"$REGDIR/registry.log" 2>&1 &
+  REGPID=$!
+  trap 'kill "$REGPID" 2>/dev/null; wait "$REGPID" 2>/dev/null; rm -rf "$REGDIR"' EXIT
+  for _ in $(seq 100); do
+    (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
+    sleep 0.1
+  done
+  log "registry on 127.0.0.1:$PORT (pid $REGPID): pushing both images"
+  for name in bench-full bench-half; do
+    REGISTRY_AUTH_FILE="$REGDIR/auth.json" skopeo copy --quiet --preserve-digests \
+      --dest-tls-verify=false "oci:$BENCH/oci/$name:latest" "docker://127.0.0.1:$PORT/bench/$name:latest" ||
+      die "skopeo copy $name failed"
+  done
+  REG_ARGS=(--registry-full "127.0.0.1:$PORT/bench/bench-full:latest"
+            --registry-half "127.0.0.1:$PORT/bench/bench-half:latest")
+else
+  log "docker-registry or skopeo missing (apt-get install docker-registry skopeo): registry rows skipped"
+fi
+
 # ------------------------------------------------------------ measure --
 log "measuring ($REPS repetitions, interleaved)"
 rc=0
 python3 bench/measure.py \
   --full "$BENCH/oci/bench-full" --half "$BENCH/oci/bench-half" \
   --full-info "$BENCH/specs/bench-full.info.json" --half-info "$BENCH/specs/bench-half.info.json" \
-  --fipscan "$FIPSCAN" --jobs "$JOBS" --reps "$REPS" \
+  --fipscan "$FIPSCAN" --jobs "$JOBS" --reps "$REPS" "${REG_ARGS[@]}" \
   --workdir "$BENCH" --out "$BENCH/result.json" || rc=$?
 log "done in $((SECONDS - T0)) s"
 if [[ $rc == 3 ]]; then

@@ -1,24 +1,26 @@
 //! The pipeline: source -> layers (in parallel, streamed) -> squash ->
 //! judge -> score -> report.
 
-use std::sync::Mutex;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use crate::finding::{Code, Finding};
-use crate::image::{Content, ImagePlan};
+use crate::image::{BlobStore, Content, Digest, ImagePlan, LayerDesc};
 use crate::judge;
 use crate::layer::{self, LayerScan, Limits, squash};
 use crate::report::{ImageReport, LayerSummary, Report, SCHEMA_VERSION, Tool};
 use crate::score::{self, Scored, Verdict};
 use crate::signatures::Signatures;
-use crate::source::{self, Selection, SourceError};
+use crate::source::{self, Registries, RegistryOptions, Selection, SourceError};
 
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
     pub limits: Limits,
-    /// Layers read at once.
+    /// Layers read at once (and so, from a registry, downloaded at once).
     pub jobs: usize,
     pub selection: Selection,
+    pub registry: RegistryOptions,
 }
 
 impl Default for ScanOptions {
@@ -27,32 +29,121 @@ impl Default for ScanOptions {
             limits: Limits::default(),
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
             selection: Selection::default(),
+            registry: RegistryOptions::default(),
         }
     }
 }
 
-/// Resolves and scans every reference. An image that cannot be resolved at
-/// all is an error; anything wrong inside an image is a finding.
-pub fn scan_references(references: &[String], opts: &ScanOptions) -> Result<Report, SourceError> {
+/// A reference that could not be scanned at all.
+#[derive(Debug)]
+pub struct ReferenceError {
+    pub reference: String,
+    pub error: SourceError,
+}
+
+/// What a run produced: a report for every image that could be resolved,
+/// and an error for every reference that could not.
+#[derive(Debug)]
+pub struct Scanned {
+    pub report: Report,
+    pub errors: Vec<ReferenceError>,
+}
+
+/// Resolves and scans every reference. A reference that cannot be resolved
+/// at all is an error entry and the others still scan; anything wrong
+/// inside an image is a finding. Layers with the same digest are read once
+/// per run, however many images share them.
+pub fn scan_references(references: &[String], opts: &ScanOptions) -> Scanned {
+    let registries = Registries::new(opts.registry.clone());
+    // Keeping layer results costs a copy of each; only worth it when
+    // images can share layers.
+    let cache = (references.len() > 1 || opts.selection.all_platforms).then(LayerCache::default);
     let mut images = Vec::new();
+    let mut errors = Vec::new();
     for text in references {
-        let source_ref = source::parse_reference(text)?;
-        for plan in source::resolve(&source_ref, &opts.selection)? {
-            images.push(scan_plan(&plan, opts));
+        let resolved = source::parse_reference(text)
+            .and_then(|r| source::resolve(&r, &opts.selection, &registries));
+        match resolved {
+            Ok(plans) => {
+                for plan in &plans {
+                    images.push(report_image(plan, scan_layers(plan, opts, cache.as_ref())));
+                }
+            }
+            Err(error) => errors.push(ReferenceError {
+                reference: text.clone(),
+                error,
+            }),
         }
     }
-    Ok(Report {
-        schema_version: SCHEMA_VERSION,
-        tool: Tool {
-            name: "fipscan",
-            version: env!("CARGO_PKG_VERSION"),
-            signatures_version: Signatures::active().version.clone(),
+    Scanned {
+        report: Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool {
+                name: "fipscan",
+                version: env!("CARGO_PKG_VERSION"),
+                signatures_version: Signatures::active().version.clone(),
+            },
+            images,
         },
-        images,
-    })
+        errors,
+    }
 }
 
-fn scan_layers(plan: &ImagePlan, opts: &ScanOptions) -> (Vec<LayerScan>, Vec<LayerSummary>) {
+type CacheKey = (Digest, Option<Digest>, String);
+type Slot = Arc<Mutex<Option<LayerScan>>>;
+
+/// Layer results of this run by blob digest (and the diff_id and media type
+/// they were verified against). A worker that needs a layer another worker
+/// is reading waits on its slot instead of fetching it again. Failed scans
+/// are not kept: the next image sharing the layer tries again.
+#[derive(Default)]
+struct LayerCache {
+    slots: Mutex<HashMap<CacheKey, Slot>>,
+}
+
+impl LayerCache {
+    fn scan(&self, desc: &LayerDesc, store: &dyn BlobStore, limits: &Limits) -> LayerScan {
+        let Some(digest) = &desc.digest else {
+            return fresh_scan(desc, store, limits);
+        };
+        let key = (
+            digest.clone(),
+            desc.diff_id.clone(),
+            desc.media_type.clone(),
+        );
+        let slot = match self.slots.lock() {
+            Ok(mut slots) => Arc::clone(slots.entry(key).or_default()),
+            Err(_) => return fresh_scan(desc, store, limits),
+        };
+        let Ok(mut held) = slot.lock() else {
+            return fresh_scan(desc, store, limits);
+        };
+        if let Some(done) = held.as_ref() {
+            return done.clone();
+        }
+        let scan = fresh_scan(desc, store, limits);
+        if !scan.failed {
+            *held = Some(scan.clone());
+        }
+        scan
+    }
+}
+
+fn fresh_scan(desc: &LayerDesc, store: &dyn BlobStore, limits: &Limits) -> LayerScan {
+    match store.open(&desc.locator) {
+        Ok(blob) => layer::scan_layer(desc, blob, limits),
+        Err(e) => LayerScan::unreadable(
+            desc.id(),
+            Finding::new(Code::LayerUnreadable, e.to_string()),
+        ),
+    }
+}
+
+fn scan_layers(
+    plan: &ImagePlan,
+    opts: &ScanOptions,
+    cache: Option<&LayerCache>,
+) -> (Vec<LayerScan>, Vec<LayerSummary>) {
     match &plan.content {
         Content::Rootfs(root) => {
             let scan = layer::scan_rootfs(root, &opts.limits);
@@ -77,12 +168,9 @@ fn scan_layers(plan: &ImagePlan, opts: &ScanOptions) -> (Vec<LayerScan>, Vec<Lay
                         loop {
                             let i = next.fetch_add(1, Ordering::Relaxed);
                             let Some(desc) = layers.get(i) else { break };
-                            let scan = match store.open(&desc.locator) {
-                                Ok(blob) => layer::scan_layer(desc, blob, &opts.limits),
-                                Err(e) => LayerScan::unreadable(
-                                    desc.id(),
-                                    Finding::new(Code::LayerUnreadable, e.to_string()),
-                                ),
+                            let scan = match cache {
+                                Some(c) => c.scan(desc, store.as_ref(), &opts.limits),
+                                None => fresh_scan(desc, store.as_ref(), &opts.limits),
                             };
                             if let Some(slot) = results.get(i)
                                 && let Ok(mut slot) = slot.lock()
@@ -122,8 +210,15 @@ fn scan_layers(plan: &ImagePlan, opts: &ScanOptions) -> (Vec<LayerScan>, Vec<Lay
     }
 }
 
+/// Scans one resolved image on its own (no layer sharing).
 pub fn scan_plan(plan: &ImagePlan, opts: &ScanOptions) -> ImageReport {
-    let (scans, layers) = scan_layers(plan, opts);
+    report_image(plan, scan_layers(plan, opts, None))
+}
+
+fn report_image(
+    plan: &ImagePlan,
+    (scans, layers): (Vec<LayerScan>, Vec<LayerSummary>),
+) -> ImageReport {
     let mut findings: Vec<Finding> = scans
         .iter()
         .flat_map(|s| s.findings.iter().cloned())

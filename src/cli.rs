@@ -1,6 +1,7 @@
 //! Command-line definitions only; `main.rs` turns them into a run.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
@@ -42,9 +43,39 @@ pub enum FailOn {
 
 #[derive(Debug, clap::Args)]
 pub struct ScanArgs {
-    /// Images: oci:DIR[:TAG|@sha256:…], docker-archive:FILE[:REPO:TAG], dir:ROOTFS.
-    #[arg(required = true, value_name = "IMAGE")]
+    /// Images: [REGISTRY/]REPO[:TAG|@sha256:…] (as docker reads it; also
+    /// registry:REF or docker://REF), oci:DIR[:TAG|@sha256:…],
+    /// docker-archive:FILE[:REPO:TAG], dir:ROOTFS. An existing path is local.
+    #[arg(required_unless_present = "from_file", value_name = "IMAGE")]
     pub images: Vec<String>,
+    /// Also scan the references in FILE, one per line (blank lines and # comments ignored).
+    #[arg(long, value_name = "FILE")]
+    pub from_file: Option<PathBuf>,
+    /// Registry user name, for every registry of the run (the password comes from --password-stdin).
+    #[arg(long, requires = "password_stdin", value_name = "USER")]
+    pub username: Option<String>,
+    /// Read the registry password or token from standard input.
+    #[arg(long, requires = "username")]
+    pub password_stdin: bool,
+    /// Also trust the CA certificates (PEM) in FILE for registry TLS.
+    #[arg(long, value_name = "FILE")]
+    pub ca_file: Option<PathBuf>,
+    /// Allow plain HTTP to registries that do not speak TLS (always allowed
+    /// for localhost). Certificates are still verified when TLS is used.
+    #[arg(long)]
+    pub insecure: bool,
+    /// Registry connect timeout (e.g. 10s, 500ms).
+    #[arg(long, value_parser = parse_duration, default_value = "10s", value_name = "DURATION")]
+    pub connect_timeout: Duration,
+    /// Longest silence while reading a registry response.
+    #[arg(long, value_parser = parse_duration, default_value = "30s", value_name = "DURATION")]
+    pub read_timeout: Duration,
+    /// Retries of a registry request after a connection failure, 429 or 5xx.
+    #[arg(long, default_value_t = 4, value_name = "N")]
+    pub retries: u32,
+    /// First delay between retries; it doubles each time (Retry-After wins).
+    #[arg(long, value_parser = parse_duration, default_value = "500ms", value_name = "DURATION")]
+    pub retry_delay: Duration,
     #[arg(long, short, value_enum, default_value_t = Format::Text)]
     pub format: Format,
     /// Write the report here instead of standard output.
@@ -77,9 +108,28 @@ pub struct ScanArgs {
     /// Use the signature data in DIR (*.toml) instead of the built-in data.
     #[arg(long, value_name = "DIR")]
     pub signatures: Option<PathBuf>,
-    /// Print nothing but the report (and errors).
+    /// Print nothing but the report (and errors): no progress bars.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+/// `30`, `30s`, `500ms`, `2m`.
+pub fn parse_duration(s: &str) -> Result<Duration, String> {
+    let s = s.trim();
+    let split = s.find(|c: char| !c.is_ascii_digit()).unwrap_or(s.len());
+    let (digits, unit) = s.split_at(split);
+    let n: u64 = digits
+        .parse()
+        .map_err(|_| format!("{s:?} is not a duration like 30s or 500ms"))?;
+    match unit {
+        "" | "s" => Ok(Duration::from_secs(n)),
+        "ms" => Ok(Duration::from_millis(n)),
+        "m" => n
+            .checked_mul(60)
+            .map(Duration::from_secs)
+            .ok_or_else(|| format!("{s:?} is too long")),
+        _ => Err(format!("unknown unit in {s:?} (use ms, s or m)")),
+    }
 }
 
 /// `1024`, `64K`, `512M`, `2G` (powers of 1024).
@@ -116,5 +166,23 @@ mod tests {
         assert_eq!(parse_size("2g"), Ok(2 << 30));
         assert!(parse_size("12Q").is_err());
         assert!(parse_size("99999999999T").is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("30"), Ok(Duration::from_secs(30)));
+        assert_eq!(parse_duration("500ms"), Ok(Duration::from_millis(500)));
+        assert_eq!(parse_duration("2m"), Ok(Duration::from_secs(120)));
+        assert!(parse_duration("5h").is_err());
+        assert!(parse_duration("ms").is_err());
+    }
+
+    #[test]
+    fn password_needs_a_user_and_images_may_come_from_a_file() {
+        use clap::Parser as _;
+        assert!(Cli::try_parse_from(["fipscan", "scan", "x", "--password-stdin"]).is_err());
+        assert!(Cli::try_parse_from(["fipscan", "scan", "x", "--username", "u"]).is_err());
+        assert!(Cli::try_parse_from(["fipscan", "scan"]).is_err());
+        assert!(Cli::try_parse_from(["fipscan", "scan", "--from-file", "l.txt"]).is_ok());
     }
 }

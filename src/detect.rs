@@ -26,6 +26,8 @@ pub enum FileFacts {
     Text {
         text: String,
     },
+    /// A jar, war or ear, with the archives nested in it.
+    Jar(Box<crate::java::JarFacts>),
 }
 
 pub struct Inspection {
@@ -40,10 +42,26 @@ const MAX_TEXT_BYTES: u64 = 1 << 20;
 
 /// Text files whose content later judgement needs.
 fn wants_text(path: &str) -> bool {
+    let in_crypto_dir = || {
+        path.split('/')
+            .any(|d| matches!(d, "ssl" | "pki" | "crypto-policies" | "openssl" | "tls"))
+    };
     path == "etc/ld.so.conf"
         || (path.starts_with("etc/ld.so.conf.d/") && path.ends_with(".conf"))
         || path == "etc/os-release"
         || path == "usr/lib/os-release"
+        // OpenSSL configuration: openssl.cnf, fipsmodule.cnf, OPENSSL_CONF
+        // targets and what they include; crypto-policies back-ends.
+        || path.ends_with(".cnf")
+        || ((path.ends_with(".conf") || path.ends_with(".config")) && in_crypto_dir())
+        // Java: the provider list, JDK identity, Red Hat's NSS FIPS config.
+        || path.ends_with("/java.security")
+        || path.ends_with("/nss.fips.cfg")
+        || (path.ends_with("/release") && path.contains("/jvm/"))
+}
+
+fn is_java_archive(path: &str) -> bool {
+    path.ends_with(".jar") || path.ends_with(".war") || path.ends_with(".ear")
 }
 
 /// Reads what the detectors want of one regular file. An `Err` is a broken
@@ -70,6 +88,9 @@ pub fn inspect(
             });
         }
         return Ok(out);
+    }
+    if is_java_archive(path) {
+        return inspect_jar(path, size, reader, limits, out);
     }
     if size < ELF_MAGIC.len() as u64 {
         return Ok(out);
@@ -104,6 +125,77 @@ pub fn inspect(
             out.facts = facts.map(|f| FileFacts::Elf(Box::new(f)));
             out.findings.extend(findings);
         }
+        Err(msg) => out.findings.push(
+            Finding::new(
+                Code::Unscannable,
+                format!("parser failed on this file ({msg}); please report it"),
+            )
+            .at(path),
+        ),
+    }
+    Ok(out)
+}
+
+fn inspect_jar(
+    path: &str,
+    size: u64,
+    reader: &mut dyn Read,
+    limits: &Limits,
+    mut out: Inspection,
+) -> io::Result<Inspection> {
+    if size > limits.max_file_bytes {
+        out.findings.push(
+            Finding::new(
+                Code::FileTooLarge,
+                format!(
+                    "archive of {size} bytes is larger than --max-file-bytes {}; not inspected",
+                    limits.max_file_bytes
+                ),
+            )
+            .at(path),
+        );
+        return Ok(out);
+    }
+    let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    reader.take(size).read_to_end(&mut data)?;
+    out.read_bytes = data.len() as u64;
+    let markers =
+        match crate::java::JavaMarkers::from_signatures(crate::signatures::Signatures::active()) {
+            Ok(m) => m,
+            Err(e) => {
+                out.findings.push(
+                    Finding::new(
+                        Code::Unscannable,
+                        format!("Java signature data is incomplete: {e}"),
+                    )
+                    .at(path),
+                );
+                return Ok(out);
+            }
+        };
+    let name = path.rsplit('/').next().unwrap_or(path);
+    match guarded(|| {
+        crate::java::analyze_jar(&data, name, &crate::java::JarLimits::default(), &markers)
+    }) {
+        Ok(Ok(facts)) => {
+            for jar in facts.iter() {
+                for problem in &jar.problems {
+                    out.findings
+                        .push(Finding::new(Code::JavaArchiveProblem, problem.clone()).at(path));
+                }
+            }
+            // Archives with no Bouncy Castle anywhere inside need not be kept.
+            if facts
+                .iter()
+                .iter()
+                .any(|j| j.kind != crate::java::JarKind::Other)
+            {
+                out.facts = Some(FileFacts::Jar(Box::new(facts)));
+            }
+        }
+        Ok(Err(e)) => out
+            .findings
+            .push(Finding::new(Code::Unscannable, format!("not a readable archive: {e}")).at(path)),
         Err(msg) => out.findings.push(
             Finding::new(
                 Code::Unscannable,

@@ -52,16 +52,34 @@ codes! {
     GoBoringCrypto = "go-boringcrypto", Info, "Go program built with BoringCrypto (validated BoringSSL module; a legacy, unsupported Go mechanism)";
     GoBoringNoCgo = "go-boringcrypto-no-cgo", Error, "Go program built with GOEXPERIMENT=boringcrypto but without cgo, so BoringCrypto is silently not used";
     GoOpensslBackend = "go-openssl-backend", Info, "Go program routes crypto to the image's OpenSSL at run time";
-    GoOpensslBackendNoProvider = "go-openssl-backend-no-provider", Error, "Go program routes crypto to OpenSSL, but the image's OpenSSL has no FIPS provider";
+    GoOpensslBackendNoProvider = "go-openssl-backend-no-provider", Error, "Go program routes crypto to OpenSSL, but the image's OpenSSL has no configured FIPS provider";
     GoOpensslBackendNoCgo = "go-openssl-backend-no-cgo", Error, "Go program from an OpenSSL-backed toolchain was built with CGO_ENABLED=0, so it cannot load OpenSSL";
     GoStandardCrypto = "go-standard-crypto", Error, "Go program uses Go's standard crypto with no FIPS module";
     // Native code and OpenSSL.
     OpensslNoFipsProvider = "openssl-no-fips-provider", Error, "Program uses an OpenSSL that has no FIPS provider in its modules directory";
-    OpensslFipsProvider = "openssl-fips-provider", Warning, "Program uses an OpenSSL with a FIPS provider installed; its activation is not proven";
+    OpensslFipsProvider = "openssl-fips-provider", Info, "An OpenSSL FIPS provider module (fips.so) in the image";
+    OpensslFipsInactive = "openssl-fips-inactive", Error, "Program uses an OpenSSL whose FIPS provider is installed but not activated by the configuration in effect";
+    OpensslFipsNotEnforced = "openssl-fips-not-enforced", Error, "Program uses an OpenSSL whose FIPS provider is activated but `default_properties = fips=yes` is not set";
+    OpensslFipsValidated = "openssl-fips-validated", Info, "Program uses an OpenSSL with a validated FIPS provider version, activated and enforced";
+    OpensslFipsUnvalidated = "openssl-fips-unvalidated", Warning, "Program uses an OpenSSL FIPS provider that is activated and enforced, but its version has no CMVP certificate";
+    OpensslInstallStatus = "openssl-fipsmodule-install-status", Warning, "fipsmodule.cnf carries install-status, so it was copied from another machine rather than written by `openssl fipsinstall` on this one";
+    OpensslConfigProblem = "openssl-config-problem", Warning, "The OpenSSL configuration in effect could not be read completely";
     OpensslLegacy = "openssl-legacy-version", Error, "Program uses an OpenSSL 1.x library; only OpenSSL 3 providers hold current validations";
     OpensslLibraryMissing = "openssl-library-missing", Warning, "Program links libcrypto or libssl, but the image does not ship a matching library";
     OpensslStatic = "openssl-static", Error, "Program embeds OpenSSL statically, so no FIPS provider can be used";
     OpensslLibrary = "openssl-library", Info, "An OpenSSL library in the image";
+    // Java.
+    JavaArchiveProblem = "java-archive-problem", Warning, "A jar could not be read completely (damage, a nesting or size bound); what was read was judged";
+    JavaBcFipsValidated = "java-bc-fips-validated", Info, "A Bouncy Castle FIPS (bc-fips) jar of a validated version";
+    JavaBcFipsUnvalidated = "java-bc-fips-unvalidated", Warning, "A Bouncy Castle FIPS jar that is not a validated module as shipped (version without a certificate, unknown, or repackaged)";
+    JavaBcprov = "java-bcprov", Error, "Regular Bouncy Castle (bcprov), which has no FIPS validation";
+    JavaJvmFips = "java-jvm-fips", Info, "A JVM whose provider order puts a validated FIPS module first (or switches to one on a FIPS host)";
+    JavaJvmFipsOff = "java-jvm-fips-off", Error, "A JVM with a FIPS provider configured but not in effect as the image ships";
+    JavaJvmNonFips = "java-jvm-non-fips", Error, "A JVM whose providers are the JDK's own or regular Bouncy Castle: no validated module";
+    JavaJvmUnknown = "java-jvm-unknown", Warning, "A JVM whose provider configuration could not be decided";
+    // .NET.
+    DotnetNoLibssl = "dotnet-no-libssl", Error, "The .NET runtime's OpenSSL shim finds no libssl in the image, so .NET crypto cannot run";
+    DotnetManagedCrypto = "dotnet-managed-crypto", Error, "A managed crypto assembly (BouncyCastle for .NET) bypasses OpenSSL and has no FIPS validation";
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -3,12 +3,16 @@
 //! are tied to the programs that use them, and the entrypoint is marked.
 
 pub mod go;
+pub mod java;
 pub mod link;
 pub mod openssl;
+pub mod openssl_config;
+pub mod runtimes;
 
 use std::collections::BTreeMap;
 
 use crate::detect::elf::ElfKind;
+use crate::detect::openssl::OpensslText;
 use crate::finding::{Code, Finding};
 use crate::image::ImageConfig;
 use crate::layer::squash::FsView;
@@ -173,6 +177,10 @@ pub fn judge_image(view: &FsView, config: &ImageConfig, sigs: &Signatures) -> Ju
         });
     }
 
+    // Components that are not ELF files: managed assemblies, jars, JVMs.
+    components.extend(managed_crypto_components(view));
+    components.extend(java::components(view, config, sigs));
+
     // Tie libraries to the programs that load them.
     let users: Vec<(String, Vec<String>)> = components
         .iter()
@@ -215,6 +223,8 @@ pub fn judge_image(view: &FsView, config: &ImageConfig, sigs: &Signatures) -> Ju
             crypto,
         }
     });
+    findings.extend(config_findings(&installs));
+    runtimes::attach_runtime_users(&mut components, &runtimes::python_interpreters(view));
     // Entrypoint first, then programs, then libraries; by path within each.
     components.sort_by(|a, b| {
         (
@@ -251,10 +261,18 @@ fn judge_native<'a>(
         .unwrap_or_else(|| path::file_name(p));
     if sigs.matches(sig::OPENSSL_LIBCRYPTO_SONAME, own_name) && facts.openssl.is_some() {
         // libcrypto itself: information about the library, judged by its provider.
-        let mut j = install_of(own).judge();
+        let mut j = install_of(own).judge(sigs);
         j.code = Code::OpensslLibrary;
         j.summary = format!("OpenSSL library: {}", j.summary.trim_start_matches("uses "));
         return Some(j);
+    }
+    if runtimes::is_dotnet_shim(p) {
+        return Some(judge_dotnet_shim(own, linker, sigs, layer, install_of));
+    }
+    if path::file_name(p) == sigs.pattern(sig::OPENSSL_FIPS_PROVIDER_FILE)
+        && let Some(text) = &facts.openssl
+    {
+        return Some(judge_provider_module(p, layer, text, sigs));
     }
     let wants_crypto = facts.needed.iter().any(|n| is_crypto_lib(n, sigs));
     let closure = linker.closure(p, facts);
@@ -262,7 +280,7 @@ fn judge_native<'a>(
     match libcrypto {
         Some(lib) => {
             let install = install_of(lib);
-            let mut j = install.judge();
+            let mut j = install.judge(sigs);
             let chain: Vec<String> = closure
                 .iter()
                 .filter(|l| is_crypto_lib(path::file_name(l.path), sigs) || is_libcrypto(l, sigs))
@@ -336,4 +354,136 @@ fn judge_native<'a>(
             Some(j)
         }
     }
+}
+
+/// A FIPS provider module: judged by its own version alone; whether it is
+/// activated is part of the judgement of each program whose OpenSSL loads it.
+fn judge_provider_module(p: &str, layer: &str, text: &OpensslText, sigs: &Signatures) -> Judgement {
+    let name = text.provider_name.as_deref().unwrap_or("FIPS provider");
+    let version = text.provider_version.as_deref().unwrap_or(&text.version);
+    let mut j = Judgement::new(
+        Status::FipsCapable,
+        Code::OpensslFipsProvider,
+        String::new(),
+    );
+    j.module = Some(format!("{name} {version}"));
+    j.evidence = vec![Evidence::new("version-text", format!("{name} {version}")).at(p, layer)];
+    match sigs.validated_module("openssl-fips", version) {
+        Some(m) => {
+            j.status = Status::Validated;
+            j.certificate = Some(m.certificate.clone());
+            j.summary = format!(
+                "{name} {version}, a validated provider version ({})",
+                m.certificate
+            );
+        }
+        None => {
+            j.summary =
+                format!("{name} {version}: no CMVP certificate covers this provider version");
+            j.remediation =
+                Some("use a validated FIPS provider version (3.0.8, 3.0.9 or 3.1.2)".into());
+        }
+    }
+    j
+}
+
+/// Findings about the OpenSSL configurations in effect: problems reading
+/// them, and a fipsmodule.cnf that was copied rather than installed here.
+fn config_findings(installs: &BTreeMap<String, OpensslInstall>) -> Vec<Finding> {
+    let mut out: Vec<Finding> = Vec::new();
+    let mut seen = std::collections::BTreeSet::new();
+    for c in installs.values().filter_map(|i| i.config.as_ref()) {
+        if !seen.insert(c.path.clone()) {
+            continue;
+        }
+        if c.install_status {
+            out.push(
+                Finding::new(
+                    Code::OpensslInstallStatus,
+                    format!(
+                        "[{}] holds install-status: OpenSSL's README-FIPS says such a fipsmodule.cnf must not be copied between machines; run `openssl fipsinstall` where the image is built instead",
+                        c.fips_section.as_deref().unwrap_or("fips_sect")
+                    ),
+                )
+                .at(c.files.get(1).unwrap_or(&c.path)),
+            );
+        }
+        for problem in &c.problems {
+            out.push(Finding::new(Code::OpensslConfigProblem, problem.clone()).at(&c.path));
+        }
+    }
+    out
+}
+
+/// .NET has no crypto of its own on Linux: its shim dlopens libssl by
+/// SONAME, so it is judged by the OpenSSL that search finds.
+fn judge_dotnet_shim<'a>(
+    own: Lib<'a>,
+    linker: &Linker<'a>,
+    sigs: &Signatures,
+    layer: &str,
+    mut install_of: impl FnMut(Lib<'a>) -> OpensslInstall,
+) -> Judgement {
+    let shim = Evidence::new(
+        "file",
+        "the .NET OpenSSL shim, which dlopens libssl (no DT_NEEDED)",
+    )
+    .at(own.path, layer);
+    let libssl = runtimes::DOTNET_LIBSSL_ORDER
+        .iter()
+        .find_map(|n| linker.dlopen(n, own.facts.bits, &own.facts.machine));
+    let libcrypto = libssl.and_then(|ssl| {
+        linker
+            .closure(ssl.path, ssl.facts)
+            .into_iter()
+            .find(|l| is_libcrypto(l, sigs))
+    });
+    match (libssl, libcrypto) {
+        (Some(ssl), Some(crypto)) => {
+            let mut j = install_of(crypto).judge(sigs);
+            j.evidence.insert(0, shim);
+            j.uses = vec![ssl.path.to_string(), crypto.path.to_string()];
+            j.summary = format!(".NET runtime {}", j.summary);
+            j
+        }
+        _ => {
+            let mut j = Judgement::new(
+                Status::NonFips,
+                Code::DotnetNoLibssl,
+                ".NET runtime finds no libssl in the image (\"No usable version of libssl was found\"): its crypto cannot run".into(),
+            );
+            j.evidence = vec![shim];
+            j.remediation =
+                Some("install an OpenSSL 3 with a validated FIPS provider in the image".into());
+            j
+        }
+    }
+}
+
+/// Managed crypto assemblies bring their own algorithms and never touch
+/// the image's OpenSSL; nothing in them is FIPS validated.
+fn managed_crypto_components(view: &FsView) -> Vec<Component> {
+    view.nodes
+        .iter()
+        .filter(|(p, vn)| {
+            matches!(vn.node.kind, NodeKind::File) && runtimes::DOTNET_MANAGED_CRYPTO.contains(&path::file_name(p))
+        })
+        .map(|(p, vn)| Component {
+            path: format!("/{p}"),
+            layer: view.layer_id(vn.layer).to_string(),
+            kind: ComponentKind::ManagedAssembly,
+            status: Status::NonFips,
+            fips_mode_on: false,
+            code: Code::DotnetManagedCrypto,
+            summary: format!("{} is managed BouncyCastle crypto for .NET, which bypasses OpenSSL and has no FIPS validation", path::file_name(p)),
+            module: Some(format!("{} (managed)", path::file_name(p).trim_end_matches(".dll"))),
+            certificate: None,
+            entrypoint: false,
+            counts: true,
+            evidence: vec![Evidence::new("file", path::file_name(p)).at(p, view.layer_id(vn.layer))],
+            remediation: Some("use System.Security.Cryptography (backed by the image's OpenSSL) instead of BouncyCastle".into()),
+            uses: Vec::new(),
+            used_by: Vec::new(),
+        })
+        .collect()
 }

@@ -70,7 +70,7 @@ pub struct LayerStats {
 }
 
 /// What one layer contributes, before whiteouts of upper layers apply.
-#[derive(Debug, Default)]
+#[derive(Debug, Clone, Default)]
 pub struct LayerScan {
     /// Blob digest (or diff_id) used to name the layer in evidence.
     pub id: String,

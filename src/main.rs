@@ -1,16 +1,18 @@
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
+use std::path::Path;
 use std::process::ExitCode;
 
 use anyhow::Context;
 use clap::Parser;
 use fipscan::app::{self, ScanOptions};
 use fipscan::cli::{Cli, Command, FailOn, Format, ScanArgs};
+use fipscan::finding::Code;
 use fipscan::image::Platform;
 use fipscan::layer::Limits;
-use fipscan::report::{json, text};
+use fipscan::report::{Report, json, text};
 use fipscan::score::Verdict;
 use fipscan::signatures::Signatures;
-use fipscan::source::Selection;
+use fipscan::source::{RegistryOptions, Selection, registry::Secret};
 
 fn main() -> ExitCode {
     fipscan::detect::install_panic_hook();
@@ -41,6 +43,18 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         ),
         None => None,
     };
+    let mut references = args.images.clone();
+    if let Some(file) = &args.from_file {
+        references.extend(references_from_file(file)?);
+    }
+    if references.is_empty() {
+        anyhow::bail!("no image to scan (--from-file listed none)");
+    }
+    let password = if args.password_stdin {
+        Some(read_password()?)
+    } else {
+        None
+    };
     let opts = ScanOptions {
         limits: Limits {
             max_file_bytes: args.max_file_bytes,
@@ -52,25 +66,37 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             platform,
             all_platforms: args.all_platforms,
         },
+        registry: RegistryOptions {
+            username: args.username.clone(),
+            password,
+            ca_file: args.ca_file.clone(),
+            insecure: args.insecure,
+            connect_timeout: args.connect_timeout,
+            read_timeout: args.read_timeout,
+            retries: args.retries,
+            retry_delay: args.retry_delay,
+            progress: !args.quiet,
+        },
     };
-    let report = app::scan_references(&args.images, &opts)?;
-    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
-    let rendered = match args.format {
-        Format::Json => json::render(&report)?,
-        Format::Text => {
-            let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
-            text::render(&report, text::Style { color })
-        }
-    };
-    match &args.output {
-        Some(path) => std::fs::write(path, rendered)
-            .with_context(|| format!("cannot write {}", path.display()))?,
-        None => std::io::stdout().write_all(rendered.as_bytes())?,
+    let scanned = app::scan_references(&references, &opts);
+    let report = scanned.report;
+    // Nothing could be read: the errors are the whole output, as before
+    // batches existed.
+    if !report.images.is_empty() {
+        write_report(&report, &args)?;
     }
-    if report.images.iter().any(|i| i.incomplete) {
+    for e in &scanned.errors {
+        eprintln!("fipscan: error: {}", e.error);
+    }
+    let incomplete = report.images.iter().any(|i| i.incomplete);
+    if incomplete {
+        // Errors, so printed even with --quiet; the hint is not.
+        report_unreadable_layers(&report);
         if !args.quiet {
             eprintln!("fipscan: part of an image could not be read; see the findings");
         }
+    }
+    if incomplete || !scanned.errors.is_empty() {
         return Ok(ExitCode::from(2));
     }
     let fails = |v: Verdict| match args.fail_on {
@@ -83,4 +109,63 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+fn write_report(report: &Report, args: &ScanArgs) -> anyhow::Result<()> {
+    let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
+    let rendered = match args.format {
+        Format::Json => json::render(report)?,
+        Format::Text => {
+            let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+            text::render(report, text::Style { color })
+        }
+    };
+    match &args.output {
+        Some(path) => std::fs::write(path, rendered)
+            .with_context(|| format!("cannot write {}", path.display()))?,
+        None => std::io::stdout().write_all(rendered.as_bytes())?,
+    }
+    Ok(())
+}
+
+/// Names the image and the layer of every layer that could not be read or
+/// verified, so a CI log says which blob of which reference failed.
+fn report_unreadable_layers(report: &Report) {
+    for image in &report.images {
+        for f in &image.findings {
+            if matches!(
+                f.code,
+                Code::LayerUnreadable | Code::LayerDigestMismatch | Code::LayerDiffIdMismatch
+            ) {
+                eprintln!("fipscan: {}: {}", image.reference, f.message);
+            }
+        }
+    }
+}
+
+/// One reference per line; blank lines and `#` comments are skipped.
+fn references_from_file(path: &Path) -> anyhow::Result<Vec<String>> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read --from-file {}", path.display()))?;
+    Ok(text
+        .lines()
+        .map(|l| l.split_once(" #").map_or(l, |(before, _)| before).trim())
+        .filter(|l| !l.is_empty() && !l.starts_with('#'))
+        .map(str::to_string)
+        .collect())
+}
+
+/// The whole of stdin, without the final newline `echo` adds; held as a
+/// `Secret` from here on so it is never printed.
+fn read_password() -> anyhow::Result<Secret> {
+    let mut buf = String::new();
+    std::io::stdin()
+        .take(64 << 10)
+        .read_to_string(&mut buf)
+        .context("cannot read the password from standard input")?;
+    let trimmed = buf.trim_end_matches(['\n', '\r']);
+    if trimmed.is_empty() {
+        anyhow::bail!("--password-stdin: standard input was empty");
+    }
+    Ok(Secret::new(trimmed))
 }

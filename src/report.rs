@@ -70,6 +70,12 @@ pub enum ComponentKind {
     GoProgram,
     NativeProgram,
     SharedLibrary,
+    /// A managed (.NET) assembly.
+    ManagedAssembly,
+    /// A jar, war or ear (or one nested inside another).
+    JavaArchive,
+    /// A Java runtime (`JAVA_HOME/bin/java`), judged by its provider configuration.
+    JavaRuntime,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -30,6 +30,7 @@ pub const OPENSSL_MODULESDIR: &str = "openssl.modulesdir";
 pub const OPENSSL_LIBCRYPTO_SONAME: &str = "openssl.libcrypto-soname";
 pub const OPENSSL_LIBSSL_SONAME: &str = "openssl.libssl-soname";
 pub const OPENSSL_FIPS_PROVIDER_FILE: &str = "openssl.fips-provider-file";
+pub const OPENSSL_FIPS_PROVIDER_NAME: &str = "openssl.fips-provider-name";
 pub const MODULE_GO_BORINGCRYPTO: &str = "go-boringcrypto";
 
 /// Every marker id the code looks up.
@@ -54,6 +55,7 @@ pub const REQUIRED_MARKERS: &[&str] = &[
     OPENSSL_LIBCRYPTO_SONAME,
     OPENSSL_LIBSSL_SONAME,
     OPENSSL_FIPS_PROVIDER_FILE,
+    OPENSSL_FIPS_PROVIDER_NAME,
 ];
 pub const REQUIRED_MODULES: &[&str] = &[MODULE_GO_BORINGCRYPTO];
 
@@ -62,6 +64,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("go.toml", include_str!("../signatures/go.toml")),
     ("openssl.toml", include_str!("../signatures/openssl.toml")),
     ("modules.toml", include_str!("../signatures/modules.toml")),
+    ("java.toml", include_str!("../signatures/java.toml")),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -199,7 +202,10 @@ impl Signatures {
                 id: "meta.toml version".into(),
             });
         }
-        for id in REQUIRED_MARKERS {
+        for id in REQUIRED_MARKERS
+            .iter()
+            .chain(crate::java::MARKER_IDS.iter())
+        {
             if !sigs.markers.contains_key(*id) {
                 return Err(SignatureError::Missing {
                     kind: "marker",
@@ -292,7 +298,7 @@ impl Signatures {
     }
 
     /// Finds OpenSSL's version text, OPENSSLDIR and MODULESDIR markers in
-    /// one pass (pattern ids 0, 1, 2 in that order).
+    /// one pass, and a FIPS provider's name (pattern ids 0, 1, 2, 3 in that order).
     pub fn openssl_matcher(&self) -> Option<&AhoCorasick> {
         self.openssl_matcher
             .get_or_init(|| {
@@ -300,6 +306,7 @@ impl Signatures {
                     self.pattern(OPENSSL_VERSION_TEXT),
                     self.pattern(OPENSSL_OPENSSLDIR),
                     self.pattern(OPENSSL_MODULESDIR),
+                    self.pattern(OPENSSL_FIPS_PROVIDER_NAME),
                 ])
                 .ok()
             })
@@ -340,7 +347,8 @@ mod tests {
         let s = Signatures::parse_embedded().unwrap();
         for m in s.markers() {
             assert!(
-                REQUIRED_MARKERS.contains(&m.id.as_str()),
+                REQUIRED_MARKERS.contains(&m.id.as_str())
+                    || crate::java::MARKER_IDS.contains(&m.id.as_str()),
                 "marker {} is data nothing reads",
                 m.id
             );

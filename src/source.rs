@@ -1,11 +1,12 @@
 //! Image sources: turn what the user typed (`oci:…`, `docker-archive:…`,
-//! `dir:…`) into one `ImagePlan` per selected platform.
+//! `dir:…`, a registry reference) into one `ImagePlan` per selected platform.
 
 mod archive;
 mod dir;
 mod layout;
 mod oci;
 mod reference;
+pub mod registry;
 
 use std::io::{self, Read};
 use std::path::PathBuf;
@@ -14,7 +15,8 @@ use sha2::{Digest as _, Sha256};
 
 use crate::image::{Digest, ImagePlan, Platform};
 
-pub use reference::{SourceRef, parse_reference};
+pub use reference::{RegistryRef, SourceRef, parse_reference};
+pub use registry::{Registries, RegistryOptions};
 
 /// Which image(s) of a source to scan.
 #[derive(Debug, Clone, Default)]
@@ -71,6 +73,37 @@ pub enum SourceError {
     Ambiguous { place: String, available: String },
     #[error("unsupported reference {reference:?}: {reason}")]
     Unsupported { reference: String, reason: String },
+    /// 401: no credentials, or the registry (or its token service) refused them.
+    #[error("{reference}: unauthorized (401): {detail}")]
+    Unauthorized { reference: String, detail: String },
+    /// 403: the credentials are valid but may not pull this repository.
+    #[error("{reference}: access denied (403): {detail}")]
+    Denied { reference: String, detail: String },
+    /// 404 without a more precise registry error code, or NAME_UNKNOWN.
+    #[error("{reference}: not found (404): {detail}")]
+    NotFound { reference: String, detail: String },
+    /// MANIFEST_UNKNOWN: the repository has no such tag or digest.
+    #[error("{reference}: manifest unknown: {detail}")]
+    ManifestUnknown { reference: String, detail: String },
+    #[error(
+        "{reference}: manifest {digest} is a Docker image manifest schema 1, which is unsupported (deprecated since 2017; push the image again with a current client to get schema 2 or OCI)"
+    )]
+    UnsupportedSchema1 { reference: String, digest: String },
+    /// Connecting, TLS, timeouts, resets: after the retries ran out.
+    #[error("{reference}: {detail}")]
+    Network { reference: String, detail: String },
+    /// Any other answer the registry should not have given (after retries
+    /// for 429 and 5xx).
+    #[error("{reference}: registry answered HTTP {status}: {detail}")]
+    Registry {
+        reference: String,
+        status: u16,
+        detail: String,
+    },
+    /// Credentials could not be read (a broken config file, a failing
+    /// credential helper). Never carries the secret itself.
+    #[error("{reference}: credentials: {detail}")]
+    Credentials { reference: String, detail: String },
 }
 
 /// Upper bound for manifests, indexes and configs: real ones are a few KiB;
@@ -125,9 +158,16 @@ pub(crate) fn parse_json<T: serde::de::DeserializeOwned>(
     })
 }
 
-/// Resolves a parsed reference into the plans to scan.
-pub fn resolve(source: &SourceRef, selection: &Selection) -> Result<Vec<ImagePlan>, SourceError> {
+/// Resolves a parsed reference into the plans to scan. Registry references
+/// go through `registries`, which holds the connections, credentials and
+/// the async runtime for the whole run.
+pub fn resolve(
+    source: &SourceRef,
+    selection: &Selection,
+    registries: &Registries,
+) -> Result<Vec<ImagePlan>, SourceError> {
     match source {
+        SourceRef::Registry { reference, text } => registries.resolve(reference, text, selection),
         SourceRef::OciLayout {
             path,
             tag,

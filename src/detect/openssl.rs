@@ -17,6 +17,12 @@ pub struct OpensslText {
     pub openssldir: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub modulesdir: Option<String>,
+    /// In a FIPS provider (fips.so): the name it reports, e.g. `OpenSSL FIPS Provider`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_name: Option<String>,
+    /// In a FIPS provider: its own version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub provider_version: Option<String>,
 }
 
 /// The longest string we take as a version or directory: real ones are
@@ -45,7 +51,7 @@ fn version_of(text: &str, sigs: &Signatures) -> Option<String> {
 pub fn find(data: &[u8], sigs: &Signatures) -> Option<OpensslText> {
     let ac = sigs.openssl_matcher()?;
     let mut found: Option<OpensslText> = None;
-    let (mut openssldir, mut modulesdir) = (None, None);
+    let (mut openssldir, mut modulesdir, mut provider) = (None, None, None);
     for m in ac.find_iter(data) {
         match m.pattern().as_usize() {
             0 => {
@@ -63,7 +69,14 @@ pub fn find(data: &[u8], sigs: &Signatures) -> Option<OpensslText> {
                         fips_build,
                         openssldir: None,
                         modulesdir: None,
+                        provider_name: None,
+                        provider_version: None,
                     });
+                }
+            }
+            3 => {
+                if provider.is_none() {
+                    provider = provider_at(data, m.start());
                 }
             }
             i => {
@@ -77,11 +90,71 @@ pub fn find(data: &[u8], sigs: &Signatures) -> Option<OpensslText> {
             }
         }
     }
-    found.map(|f| OpensslText {
-        openssldir,
-        modulesdir,
-        ..f
-    })
+    match (found, provider) {
+        (Some(f), provider) => Some(OpensslText {
+            openssldir,
+            modulesdir,
+            provider_name: provider.as_ref().map(|(n, _)| n.clone()),
+            provider_version: provider.and_then(|(_, v)| v),
+            ..f
+        }),
+        // A FIPS provider carries no version text of libcrypto's kind: its
+        // name and version are what it reports to libcrypto.
+        (None, Some((name, Some(version)))) => Some(OpensslText {
+            text: format!("{name} {version}"),
+            version: version.clone(),
+            fips_build: false,
+            openssldir,
+            modulesdir,
+            provider_name: Some(name),
+            provider_version: Some(version),
+        }),
+        (None, _) => None,
+    }
+}
+
+/// How far after the provider's name its version string may sit: in
+/// OpenSSL's fips.so they are two strings apart (`name`, `buildinfo`, `3.1.2`).
+const PROVIDER_VERSION_WINDOW: usize = 96;
+
+fn is_version(s: &str) -> bool {
+    let mut parts = s.split('.');
+    let numeric =
+        |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    let (a, b) = (parts.next(), parts.next());
+    let rest = parts.next();
+    numeric(a)
+        && numeric(b)
+        && rest.is_some_and(|r| {
+            r.bytes().next().is_some_and(|c| c.is_ascii_digit())
+                && r.bytes().all(|c| c.is_ascii_alphanumeric() || c == b'-')
+        })
+        && parts.next().is_none()
+}
+
+/// The C string holding a provider name found at `hit`, and the first
+/// version-shaped C string after it.
+fn provider_at(data: &[u8], hit: usize) -> Option<(String, Option<String>)> {
+    let window_start = hit.saturating_sub(MAX_FIELD);
+    let before = data.get(window_start..hit)?;
+    let start = memchr::memrchr(0, before).map_or(window_start, |i| window_start + i + 1);
+    let name = c_string_at(data, start)?;
+    if name.is_empty() || !name.bytes().all(|b| b.is_ascii_graphic() || b == b' ') {
+        return None;
+    }
+    let mut at = start + name.len() + 1;
+    let mut version = None;
+    while at < start + name.len() + 1 + PROVIDER_VERSION_WINDOW {
+        let Some(s) = c_string_at(data, at) else {
+            break;
+        };
+        if is_version(s) {
+            version = Some(s.to_string());
+            break;
+        }
+        at += s.len() + 1;
+    }
+    Some((name.to_string(), version))
 }
 
 #[cfg(test)]
@@ -106,6 +179,22 @@ mod tests {
     fn ignores_prose_mentions() {
         let data = b"\0opensslcrypto: can't initialize OpenSSL \0 see OpenSSL 3.0 docs\0";
         assert!(find(data, Signatures::embedded()).is_none());
+    }
+
+    #[test]
+    fn fips_provider_name_and_version() {
+        // The bytes around the name in OpenSSL 3.1.2's fips.so (signatures/openssl.toml).
+        let data = b"OSSL_provider_init_int\0provider=fips,fips=yes\0OpenSSL FIPS Provider\0buildinfo\x003.1.2\0security-checks\0";
+        let f = find(data, Signatures::embedded()).unwrap();
+        assert_eq!(f.provider_name.as_deref(), Some("OpenSSL FIPS Provider"));
+        assert_eq!(f.provider_version.as_deref(), Some("3.1.2"));
+        assert_eq!(f.version, "3.1.2");
+        assert!(
+            is_version("3.0.9")
+                && is_version("3.5.0-beta1")
+                && !is_version("3.1")
+                && !is_version("a.b.c")
+        );
     }
 
     #[test]

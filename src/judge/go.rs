@@ -110,25 +110,72 @@ pub fn classify(facts: &GoFacts, ctx: &GoContext<'_>) -> Option<Judgement> {
                         Some("add an OpenSSL 3 with a validated FIPS provider to the image".into());
                 }
                 Some(o) => {
-                    let lib = o.judge();
+                    let lib = o.judge(sigs);
                     ev.extend(lib.evidence);
                     j.module = lib.module;
+                    j.certificate = lib.certificate.clone();
                     j.uses.push(o.lib_path.clone());
-                    if o.fips_provider.is_some() {
-                        j.status = Status::HostDependent;
-                        j.fips_mode_on = true;
-                        j.code = Code::GoOpensslBackend;
-                        j.summary = format!(
-                            "{version} routes crypto to {}, which has a FIPS provider; FIPS mode follows the node",
-                            o.label()
-                        );
-                    } else {
-                        j.code = Code::GoOpensslBackendNoProvider;
-                        j.summary = format!(
-                            "{version} routes crypto to {}, which has no FIPS provider",
-                            o.label()
-                        );
-                        j.remediation = lib.remediation;
+                    let configured = o.config.as_ref().is_some_and(|c| c.module_mac);
+                    let validated_provider = o
+                        .provider
+                        .as_ref()
+                        .and_then(|p| p.version.as_deref())
+                        .and_then(|v| sigs.validated_module("openssl-fips", v));
+                    match (lib.status, configured, validated_provider) {
+                        // Activated and enforced in the image's own config.
+                        (Status::Validated, _, _) => {
+                            j.status = Status::Validated;
+                            j.fips_mode_on = true;
+                            j.code = Code::GoOpensslBackend;
+                            j.summary = format!(
+                                "{version} routes crypto to {}: {}",
+                                o.label(),
+                                lib.summary.trim_start_matches("uses ")
+                            );
+                        }
+                        // The backend switches OpenSSL into FIPS mode itself on a
+                        // FIPS host (kernel flag, GOLANG_FIPS=1), which works when
+                        // the provider is configured (its module-mac is loaded).
+                        (_, true, Some(m)) => {
+                            j.status = Status::HostDependent;
+                            j.fips_mode_on = true;
+                            j.code = Code::GoOpensslBackend;
+                            j.certificate = Some(m.certificate.clone());
+                            j.summary = format!(
+                                "{version} routes crypto to {} with a configured {}; FIPS mode follows the node",
+                                o.label(),
+                                o.provider_label().unwrap_or_default()
+                            );
+                        }
+                        (_, true, None) => {
+                            j.status = Status::FipsCapable;
+                            j.fips_mode_on = true;
+                            j.code = Code::GoOpensslBackend;
+                            j.summary = format!(
+                                "{version} routes crypto to {} whose {} has no CMVP certificate",
+                                o.label(),
+                                o.provider_label().unwrap_or_default()
+                            );
+                            j.remediation = Some(
+                                "use a validated FIPS provider version (3.0.8, 3.0.9 or 3.1.2)"
+                                    .into(),
+                            );
+                        }
+                        (_, false, _) => {
+                            j.code = Code::GoOpensslBackendNoProvider;
+                            j.summary = match &o.provider {
+                                Some(_) => format!(
+                                    "{version} routes crypto to {}, whose FIPS provider is not configured: {}",
+                                    o.label(),
+                                    lib.summary.trim_start_matches("uses ")
+                                ),
+                                None => format!(
+                                    "{version} routes crypto to {}, which has no FIPS provider",
+                                    o.label()
+                                ),
+                            };
+                            j.remediation = lib.remediation;
+                        }
                     }
                 }
             }

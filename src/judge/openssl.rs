@@ -1,11 +1,13 @@
 //! One OpenSSL installation as a program in the image sees it: the
-//! libcrypto it loads, that library's version, and whether a FIPS provider
-//! sits in the modules directory it would load providers from.
-//! Provider activation (openssl.cnf) is judged by a later stage; here a
-//! present provider is "fips-capable", never more.
+//! libcrypto it loads, that library's version, the FIPS provider in the
+//! modules directory it loads providers from (with the provider's own
+//! version, read from fips.so), and the configuration that decides whether
+//! the provider is activated and enforced.
 
 use super::Judgement;
-use super::link::Lib;
+use super::link::{Lib, elf_facts};
+use super::openssl_config::{self, Conf, ConfFs};
+use crate::detect::FileFacts;
 use crate::finding::Code;
 use crate::image::ImageConfig;
 use crate::layer::path;
@@ -13,6 +15,40 @@ use crate::layer::squash::FsView;
 use crate::report::Evidence;
 use crate::score::Status;
 use crate::signatures::{self as sig, Signatures};
+
+/// The FIPS provider module a libcrypto would load.
+#[derive(Debug, Clone)]
+pub struct Provider {
+    pub path: String,
+    pub layer: String,
+    /// As the provider names itself, e.g. `OpenSSL FIPS Provider`.
+    pub name: Option<String>,
+    /// The provider's own version (not libcrypto's): a 3.0.9 provider can run under a 3.3 libcrypto.
+    pub version: Option<String>,
+}
+
+/// What the effective configuration does with the FIPS provider.
+#[derive(Debug, Clone, Default)]
+pub struct FipsConfig {
+    /// The openssl.cnf in effect (image path), and why it is the one.
+    pub path: String,
+    pub source: &'static str,
+    pub exists: bool,
+    /// Files read, the main one first, then its includes.
+    pub files: Vec<String>,
+    /// A provider section loads fips.so with `activate` set.
+    pub activated: bool,
+    pub fips_section: Option<String>,
+    /// The section carries the `module-mac` written by `openssl fipsinstall`;
+    /// without it the provider fails its self-test and does not load.
+    pub module_mac: bool,
+    /// `install-status` baked into fipsmodule.cnf (README-FIPS: must not be copied between machines).
+    pub install_status: bool,
+    pub default_properties: Option<String>,
+    /// `default_properties` contains `fips=yes` (not just the `?fips=yes` preference).
+    pub enforced: bool,
+    pub problems: Vec<String>,
+}
 
 #[derive(Debug, Clone)]
 pub struct OpensslInstall {
@@ -23,7 +59,88 @@ pub struct OpensslInstall {
     pub fips_build: bool,
     /// Where providers are loaded from, and why.
     pub modulesdir: Option<(String, &'static str)>,
-    pub fips_provider: Option<(String, String)>,
+    pub provider: Option<Provider>,
+    pub config: Option<FipsConfig>,
+}
+
+/// The image as OpenSSL's config reader sees it.
+struct ViewFs<'a>(&'a FsView);
+
+impl ConfFs for ViewFs<'_> {
+    fn read(&self, p: &str) -> Option<(String, String)> {
+        let (resolved, node) = self.0.resolve(p)?;
+        match node.node.facts.as_deref() {
+            Some(FileFacts::Text { text }) => Some((resolved, text.clone())),
+            _ => None,
+        }
+    }
+    fn list_dir(&self, dir: &str) -> Vec<String> {
+        let Some((resolved, _)) = self.0.resolve(dir) else {
+            return Vec::new();
+        };
+        self.0
+            .nodes
+            .range(format!("{resolved}/")..format!("{resolved}0"))
+            .map(|(k, _)| k)
+            .filter(|k| path::parent(k) == resolved)
+            .cloned()
+            .collect()
+    }
+}
+
+fn truthy(v: &str) -> bool {
+    // OpenSSL 3.0/3.1 activate on any value; 3.2+ parse a boolean. Only an
+    // explicit false value is taken as "not activated".
+    !matches!(
+        v.trim().to_ascii_lowercase().as_str(),
+        "0" | "no" | "false" | "off" | "n"
+    )
+}
+
+/// Reads the FIPS-relevant part of an NCONF configuration (fips_module(7)).
+fn analyse_config(conf: &Conf, provider_file: &str) -> FipsConfig {
+    let mut out = FipsConfig {
+        files: conf.files.clone(),
+        problems: conf.problems.clone(),
+        ..Default::default()
+    };
+    let Some(init) = conf.get("default", "openssl_conf") else {
+        out.problems
+            .push("no `openssl_conf` in the default section: no providers are configured".into());
+        return out;
+    };
+    let providers = conf.get(init, "providers");
+    for (name, section) in providers
+        .and_then(|p| conf.section(p))
+        .into_iter()
+        .flatten()
+    {
+        let Some(s) = conf.section(section) else {
+            continue;
+        };
+        // A provider is found by `module = …/fips.so`, else by its name (`fips` -> fips.so).
+        let module_is_fips = s
+            .get("module")
+            .map_or(format!("{name}.so") == provider_file, |m| {
+                path::file_name(m) == provider_file
+            });
+        if !module_is_fips {
+            continue;
+        }
+        out.fips_section = Some(section.clone());
+        out.activated = s.get("activate").is_some_and(|v| truthy(v));
+        out.module_mac = s.contains_key("module-mac");
+        out.install_status = s.contains_key("install-status");
+    }
+    out.default_properties = conf
+        .get(init, "alg_section")
+        .and_then(|a| conf.get(a, "default_properties"))
+        .map(str::to_string);
+    out.enforced = out
+        .default_properties
+        .as_deref()
+        .is_some_and(|p| p.split(',').any(|prop| prop.trim() == "fips=yes"));
+    out
 }
 
 impl OpensslInstall {
@@ -42,10 +159,45 @@ impl OpensslInstall {
                 .and_then(|t| t.modulesdir.clone())
                 .map(|d| (d, "compiled-in MODULESDIR")),
         };
-        let provider_name = sigs.pattern(sig::OPENSSL_FIPS_PROVIDER_FILE);
-        let fips_provider = modulesdir.as_ref().and_then(|(dir, _)| {
-            let (p, node) = view.resolve(&path::join(dir, provider_name))?;
-            Some((p, view.layer_id(node.layer).to_string()))
+        let provider_file = sigs.pattern(sig::OPENSSL_FIPS_PROVIDER_FILE);
+        let provider = modulesdir.as_ref().and_then(|(dir, _)| {
+            let (p, node) = view.resolve(&path::join(dir, provider_file))?;
+            let facts = elf_facts(node).and_then(|f| f.openssl.as_ref());
+            Some(Provider {
+                path: p,
+                layer: view.layer_id(node.layer).to_string(),
+                name: facts.and_then(|f| f.provider_name.clone()),
+                version: facts.and_then(|f| {
+                    f.provider_version
+                        .clone()
+                        .or_else(|| Some(f.version.clone()))
+                }),
+            })
+        });
+        let conf_path = match config.env_var("OPENSSL_CONF") {
+            Some(p) if !p.is_empty() => Some((p.to_string(), "OPENSSL_CONF in the image Env")),
+            _ => text
+                .and_then(|t| t.openssldir.as_ref())
+                .map(|d| (path::join(d, "openssl.cnf"), "compiled-in OPENSSLDIR")),
+        };
+        let config = conf_path.map(|(p, source)| {
+            let fs = ViewFs(view);
+            match openssl_config::load(&fs, &p) {
+                Some(conf) => FipsConfig {
+                    path: conf.files.first().cloned().unwrap_or_default(),
+                    source,
+                    exists: true,
+                    ..analyse_config(&conf, provider_file)
+                },
+                None => FipsConfig {
+                    path: p.trim_start_matches('/').to_string(),
+                    source,
+                    problems: vec![format!(
+                        "{p} is not in the image: OpenSSL runs with built-in defaults"
+                    )],
+                    ..Default::default()
+                },
+            }
         });
         OpensslInstall {
             lib_path: lib.path.to_string(),
@@ -54,7 +206,8 @@ impl OpensslInstall {
             version: text.map(|t| t.version.clone()),
             fips_build: text.is_some_and(|t| t.fips_build),
             modulesdir,
-            fips_provider,
+            provider,
+            config,
         }
     }
 
@@ -65,6 +218,15 @@ impl OpensslInstall {
         }
     }
 
+    pub fn provider_label(&self) -> Option<String> {
+        let p = self.provider.as_ref()?;
+        Some(format!(
+            "{} {}",
+            p.name.as_deref().unwrap_or("FIPS provider"),
+            p.version.as_deref().unwrap_or("of unknown version")
+        ))
+    }
+
     pub fn evidence(&self) -> Vec<Evidence> {
         let mut ev = Vec::new();
         if let Some(t) = &self.text {
@@ -73,18 +235,36 @@ impl OpensslInstall {
         if let Some((dir, why)) = &self.modulesdir {
             ev.push(Evidence::new("modules-dir", format!("{dir} ({why})")));
         }
-        if let Some((p, layer)) = &self.fips_provider {
-            ev.push(Evidence::new("file", "FIPS provider present").at(p, layer));
+        if let (Some(p), Some(label)) = (&self.provider, self.provider_label()) {
+            ev.push(Evidence::new("file", label).at(&p.path, &p.layer));
+        }
+        if let Some(c) = &self.config {
+            let state = match (c.exists, c.activated, c.enforced) {
+                (false, _, _) => "missing".to_string(),
+                (true, true, true) => format!(
+                    "FIPS provider activated ([{}]), default_properties = fips=yes",
+                    c.fips_section.as_deref().unwrap_or("?")
+                ),
+                (true, true, false) => format!(
+                    "FIPS provider activated ([{}]) but not enforced",
+                    c.fips_section.as_deref().unwrap_or("?")
+                ),
+                (true, false, _) => "FIPS provider not activated".to_string(),
+            };
+            ev.push(Evidence::new(
+                "openssl-config",
+                format!("/{} ({}): {state}", c.path, c.source),
+            ));
         }
         ev
     }
 
     /// How a program that uses this OpenSSL is judged.
-    pub fn judge(&self) -> Judgement {
+    pub fn judge(&self, sigs: &Signatures) -> Judgement {
         let label = self.label();
         let mut j = Judgement::new(Status::Unknown, Code::OpensslNoFipsProvider, String::new());
         j.evidence = self.evidence();
-        j.module = Some(label.clone());
+        j.module = Some(self.provider_label().unwrap_or_else(|| label.clone()));
         let major = self
             .version
             .as_deref()
@@ -92,7 +272,6 @@ impl OpensslInstall {
             .and_then(|m| m.parse::<u32>().ok());
         match major {
             None => {
-                j.code = Code::OpensslNoFipsProvider;
                 j.summary = format!("uses {label}; its version could not be read");
                 j.remediation = Some("use an OpenSSL 3 with a validated FIPS provider".into());
             }
@@ -113,34 +292,123 @@ impl OpensslInstall {
                         .into(),
                 );
             }
-            Some(_) => match &self.fips_provider {
-                Some((p, _)) => {
-                    j.status = Status::FipsCapable;
-                    j.code = Code::OpensslFipsProvider;
-                    j.summary = format!(
-                        "uses {label} with a FIPS provider at /{p}; activation in openssl.cnf is not proven"
-                    );
-                    j.remediation = Some(
-                        "activate the provider: `.include` fipsmodule.cnf, `fips = fips_sect` under [provider_sect], `default_properties = fips=yes`"
-                            .into(),
-                    );
-                }
-                None => {
-                    j.status = Status::NonFips;
-                    j.code = Code::OpensslNoFipsProvider;
-                    let dir = self
-                        .modulesdir
-                        .as_ref()
-                        .map_or_else(|| "its modules directory".into(), |(d, _)| d.clone());
-                    j.summary =
-                        format!("uses {label}, which has no FIPS provider (no fips.so in {dir})");
-                    j.remediation = Some(
-                        "install a validated OpenSSL FIPS provider (3.0.8/3.0.9 or 3.1.2) in the image, or use a FIPS base image (UBI, Azure Linux, Chainguard FIPS)"
-                            .into(),
-                    );
-                }
-            },
+            Some(_) => self.judge_provider(sigs, &label, &mut j),
         }
         j
+    }
+
+    fn judge_provider(&self, sigs: &Signatures, label: &str, j: &mut Judgement) {
+        let Some(provider) = &self.provider else {
+            j.status = Status::NonFips;
+            j.code = Code::OpensslNoFipsProvider;
+            let dir = self
+                .modulesdir
+                .as_ref()
+                .map_or_else(|| "its modules directory".into(), |(d, _)| d.clone());
+            j.summary = format!("uses {label}, which has no FIPS provider (no fips.so in {dir})");
+            j.remediation = Some(
+                "install a validated OpenSSL FIPS provider (3.0.8/3.0.9 or 3.1.2) in the image, or use a FIPS base image (UBI, Azure Linux, Chainguard FIPS)"
+                    .into(),
+            );
+            return;
+        };
+        let provider_label = self.provider_label().unwrap_or_default();
+        let cfg = self.config.clone().unwrap_or_default();
+        let cnf = if cfg.path.is_empty() {
+            "openssl.cnf".to_string()
+        } else {
+            format!("/{}", cfg.path)
+        };
+        j.status = Status::FipsCapable;
+        if !cfg.activated || !cfg.module_mac {
+            j.code = Code::OpensslFipsInactive;
+            let why = if cfg.activated {
+                "its section lacks the module-mac that `openssl fipsinstall` writes"
+            } else {
+                "the configuration does not activate it"
+            };
+            j.summary = format!(
+                "uses {label} with {provider_label} at /{}, but {why}",
+                provider.path
+            );
+            j.remediation = Some(format!(
+                "in {cnf}: `.include` the fipsmodule.cnf written by `openssl fipsinstall`, add `fips = fips_sect` under [provider_sect], and `default_properties = fips=yes` under the alg_section"
+            ));
+            return;
+        }
+        if !cfg.enforced {
+            j.code = Code::OpensslFipsNotEnforced;
+            j.summary = format!(
+                "uses {label}; {provider_label} is activated but not enforced, so non-FIPS implementations stay available"
+            );
+            j.remediation = Some(format!(
+                "in {cnf}: set `default_properties = fips=yes` in the section named by alg_section"
+            ));
+            return;
+        }
+        j.fips_mode_on = true;
+        let version = provider.version.clone().unwrap_or_default();
+        match sigs.validated_module("openssl-fips", &version) {
+            Some(m) => {
+                j.status = Status::Validated;
+                j.code = Code::OpensslFipsValidated;
+                j.certificate = Some(m.certificate.clone());
+                j.summary = format!(
+                    "uses {label} with {provider_label}, activated and enforced ({})",
+                    m.certificate
+                );
+            }
+            None => {
+                j.code = Code::OpensslFipsUnvalidated;
+                j.summary = format!(
+                    "uses {label} with {provider_label}, activated and enforced, but that provider version has no CMVP certificate"
+                );
+                j.remediation = Some("use a validated FIPS provider version (3.0.8, 3.0.9 or 3.1.2) with this libcrypto".into());
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn conf(text: &str) -> Conf {
+        struct One(String);
+        impl ConfFs for One {
+            fn read(&self, p: &str) -> Option<(String, String)> {
+                (p == "c.cnf").then(|| (p.to_string(), self.0.clone()))
+            }
+            fn list_dir(&self, _: &str) -> Vec<String> {
+                Vec::new()
+            }
+        }
+        openssl_config::load(&One(text.into()), "c.cnf").unwrap()
+    }
+
+    #[test]
+    fn activation_and_enforcement() {
+        let full = "openssl_conf = init\n[init]\nproviders = p\nalg_section = a\n[p]\nfips = fips_sect\n[fips_sect]\nactivate = 1\nmodule-mac = 00\n[a]\ndefault_properties = fips=yes\n";
+        let c = analyse_config(&conf(full), "fips.so");
+        assert!(c.activated && c.module_mac && c.enforced && !c.install_status);
+        assert_eq!(c.fips_section.as_deref(), Some("fips_sect"));
+        let preferred = analyse_config(&conf(&full.replace("fips=yes", "?fips=yes")), "fips.so");
+        assert!(preferred.activated && !preferred.enforced);
+        let off = analyse_config(
+            &conf(&full.replace("activate = 1", "activate = 0")),
+            "fips.so",
+        );
+        assert!(!off.activated);
+        let renamed = analyse_config(
+            &conf(
+                &full
+                    .replace("fips = fips_sect", "myfips = fips_sect")
+                    .replace("module-mac", "module = /x/fips.so\nmodule-mac"),
+            ),
+            "fips.so",
+        );
+        assert!(renamed.activated);
+        let none = analyse_config(&conf("[x]\ny = 1\n"), "fips.so");
+        assert!(!none.activated && !none.problems.is_empty());
     }
 }

@@ -1,6 +1,8 @@
 //! OCI index/manifest/config handling shared by every source that stores
 //! blobs by digest (an OCI layout folder, the OCI layout inside a current
-//! `docker save` archive, and later registries).
+//! `docker save` archive, and registries). Manifests and configs come
+//! through a `Fetcher`: a local store reads every one of them as a blob,
+//! a registry reads manifests from its manifest endpoint.
 
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -14,7 +16,7 @@ use crate::image::{
 };
 
 pub const REF_NAME: &str = "org.opencontainers.image.ref.name";
-const INDEX_TYPES: [&str; 2] = [
+pub const INDEX_TYPES: [&str; 2] = [
     "application/vnd.oci.image.index.v1+json",
     "application/vnd.docker.distribution.manifest.list.v2+json",
 ];
@@ -130,6 +132,37 @@ fn digest_of(d: &Descriptor, place: &str) -> Result<Digest, SourceError> {
     })
 }
 
+/// Where manifests, indexes and configs come from. Implementations verify
+/// what they return against the descriptor's digest.
+pub trait Fetcher {
+    /// A manifest or an index.
+    fn manifest(&self, d: &Descriptor, what: &str) -> Result<(Digest, Vec<u8>), SourceError>;
+    /// An image config blob.
+    fn config(&self, d: &Descriptor) -> Result<(Digest, Vec<u8>), SourceError>;
+    /// Whether a manifest with this digest exists though no index names it.
+    fn has_manifest(&self, digest: &Digest) -> bool;
+    /// Where it fetches from, for error messages.
+    fn describe(&self) -> String;
+}
+
+/// A store that keeps everything as blobs (layout folders, archives).
+pub struct StoreFetcher<'a>(pub &'a dyn BlobStore);
+
+impl Fetcher for StoreFetcher<'_> {
+    fn manifest(&self, d: &Descriptor, what: &str) -> Result<(Digest, Vec<u8>), SourceError> {
+        read_blob(self.0, d, what)
+    }
+    fn config(&self, d: &Descriptor) -> Result<(Digest, Vec<u8>), SourceError> {
+        read_blob(self.0, d, "image config")
+    }
+    fn has_manifest(&self, digest: &Digest) -> bool {
+        self.0.open(&BlobLocator::Digest(digest.clone())).is_ok()
+    }
+    fn describe(&self) -> String {
+        self.0.describe()
+    }
+}
+
 fn read_blob(
     store: &dyn BlobStore,
     d: &Descriptor,
@@ -172,8 +205,9 @@ pub fn resolve_index(
     source_kind: &'static str,
 ) -> Result<Vec<ImagePlan>, SourceError> {
     let place = store.describe();
+    let fetcher = StoreFetcher(store.as_ref());
     let chosen: Descriptor = if let Some(wanted) = pick.digest {
-        find_by_digest(store.as_ref(), &top.manifests, wanted, 0)?.ok_or_else(|| {
+        find_by_digest(&fetcher, &top.manifests, wanted, 0)?.ok_or_else(|| {
             SourceError::DigestNotFound {
                 place: place.clone(),
                 digest: wanted.to_string(),
@@ -208,7 +242,14 @@ pub fn resolve_index(
                     .cloned()
                     .map(|d| (d.platform.clone(), d))
                     .collect();
-                return plans_for_leaves(store, leaves, selection, reference, source_kind);
+                return plans_for_leaves(
+                    &fetcher,
+                    Arc::clone(&store),
+                    leaves,
+                    selection,
+                    reference,
+                    source_kind,
+                );
             }
             many => {
                 return Err(SourceError::Ambiguous {
@@ -218,8 +259,29 @@ pub fn resolve_index(
             }
         }
     };
-    let leaves = collect_leaves(store.as_ref(), &chosen, 0)?;
-    plans_for_leaves(store, leaves, selection, reference, source_kind)
+    resolve_root(
+        &fetcher,
+        Arc::clone(&store),
+        &chosen,
+        selection,
+        reference,
+        source_kind,
+    )
+}
+
+/// Resolves one manifest or index (nested indexes flattened) into plans:
+/// the entry point for sources that name their root directly (a registry
+/// reference, a layout entry picked by tag or digest).
+pub fn resolve_root(
+    fetcher: &dyn Fetcher,
+    store: Arc<dyn BlobStore>,
+    root: &Descriptor,
+    selection: &Selection,
+    reference: &str,
+    source_kind: &'static str,
+) -> Result<Vec<ImagePlan>, SourceError> {
+    let leaves = collect_leaves(fetcher, root, 0)?;
+    plans_for_leaves(fetcher, store, leaves, selection, reference, source_kind)
 }
 
 fn list_tags(ds: &[Descriptor]) -> String {
@@ -239,7 +301,7 @@ fn is_index(d: &Descriptor) -> bool {
 }
 
 fn find_by_digest(
-    store: &dyn BlobStore,
+    fetcher: &dyn Fetcher,
     ds: &[Descriptor],
     wanted: &Digest,
     depth: usize,
@@ -251,34 +313,31 @@ fn find_by_digest(
         return Ok(None);
     }
     for d in ds.iter().filter(|d| is_index(d)) {
-        let (_, bytes) = read_blob(store, d, "image index")?;
+        let (_, bytes) = fetcher.manifest(d, "image index")?;
         let idx: Index = parse_json(&bytes, "image index", &d.digest)?;
-        if let Some(found) = find_by_digest(store, &idx.manifests, wanted, depth + 1)? {
+        if let Some(found) = find_by_digest(fetcher, &idx.manifests, wanted, depth + 1)? {
             return Ok(Some(found));
         }
     }
     // Not referenced by any index: a blob that exists may still be named directly.
-    Ok(store
-        .open(&BlobLocator::Digest(wanted.clone()))
-        .ok()
-        .map(|_| Descriptor {
-            media_type: String::new(),
-            digest: wanted.to_string(),
-            size: None,
-            annotations: BTreeMap::new(),
-            platform: None,
-        }))
+    Ok(fetcher.has_manifest(wanted).then(|| Descriptor {
+        media_type: String::new(),
+        digest: wanted.to_string(),
+        size: None,
+        annotations: BTreeMap::new(),
+        platform: None,
+    }))
 }
 
 /// Flattens nested indexes into (platform, manifest descriptor) pairs.
 fn collect_leaves(
-    store: &dyn BlobStore,
+    fetcher: &dyn Fetcher,
     d: &Descriptor,
     depth: usize,
 ) -> Result<Vec<(Option<Platform>, Descriptor)>, SourceError> {
     if depth > MAX_INDEX_DEPTH {
         return Err(SourceError::Invalid {
-            place: store.describe(),
+            place: fetcher.describe(),
             reason: format!("indexes nested deeper than {MAX_INDEX_DEPTH} levels"),
         });
     }
@@ -286,14 +345,14 @@ fn collect_leaves(
     if !d.media_type.is_empty() && !is_index(d) {
         return Ok(vec![(d.platform.clone(), d.clone())]);
     }
-    let (_, bytes) = read_blob(store, d, "manifest or index")?;
+    let (_, bytes) = fetcher.manifest(d, "manifest or index")?;
     let m: Manifest = parse_json(&bytes, "manifest or index", &d.digest)?;
     let Some(children) = m.manifests else {
         return Ok(vec![(d.platform.clone(), d.clone())]);
     };
     let mut out = Vec::new();
     for child in &children {
-        out.extend(collect_leaves(store, child, depth + 1)?);
+        out.extend(collect_leaves(fetcher, child, depth + 1)?);
     }
     Ok(out)
 }
@@ -304,13 +363,14 @@ fn is_attestation(p: &Option<Platform>) -> bool {
 }
 
 fn plans_for_leaves(
+    fetcher: &dyn Fetcher,
     store: Arc<dyn BlobStore>,
     leaves: Vec<(Option<Platform>, Descriptor)>,
     selection: &Selection,
     reference: &str,
     source_kind: &'static str,
 ) -> Result<Vec<ImagePlan>, SourceError> {
-    let place = store.describe();
+    let place = fetcher.describe();
     let leaves: Vec<_> = leaves
         .into_iter()
         .filter(|(p, _)| !is_attestation(p))
@@ -350,7 +410,7 @@ fn plans_for_leaves(
     };
     let mut plans = Vec::new();
     for d in chosen {
-        let plan = plan_for_manifest(Arc::clone(&store), d, reference, source_kind)?;
+        let plan = plan_for_manifest(fetcher, Arc::clone(&store), d, reference, source_kind)?;
         if let (Some(wanted), Some(actual)) = (&selection.platform, &plan.config.platform)
             && !actual.matches(wanted)
         {
@@ -366,18 +426,19 @@ fn plans_for_leaves(
 }
 
 fn plan_for_manifest(
+    fetcher: &dyn Fetcher,
     store: Arc<dyn BlobStore>,
     d: &Descriptor,
     reference: &str,
     source_kind: &'static str,
 ) -> Result<ImagePlan, SourceError> {
-    let place = store.describe();
-    let (manifest_digest, bytes) = read_blob(store.as_ref(), d, "image manifest")?;
+    let place = fetcher.describe();
+    let (manifest_digest, bytes) = fetcher.manifest(d, "image manifest")?;
     let m: Manifest = parse_json(&bytes, "image manifest", manifest_digest.as_str())?;
     if m.schema_version == Some(1) {
-        return Err(SourceError::Invalid {
-            place,
-            reason: format!("manifest {manifest_digest} is Docker schema 1, which is unsupported"),
+        return Err(SourceError::UnsupportedSchema1 {
+            reference: place,
+            digest: manifest_digest.to_string(),
         });
     }
     let config_desc = m.config.ok_or_else(|| SourceError::Invalid {
@@ -387,7 +448,7 @@ fn plan_for_manifest(
             m.media_type.unwrap_or_default()
         ),
     })?;
-    let (config_digest, config_bytes) = read_blob(store.as_ref(), &config_desc, "image config")?;
+    let (config_digest, config_bytes) = fetcher.config(&config_desc)?;
     let raw: RawConfig = parse_json(&config_bytes, "image config", config_digest.as_str())?;
     let config = raw.into_config(&format!("{place} config {config_digest}"))?;
     let mut layers = Vec::with_capacity(m.layers.len());

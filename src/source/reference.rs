@@ -1,9 +1,74 @@
 //! Parsing of the image references fipscan accepts on the command line.
 
+use std::fmt;
 use std::path::{Path, PathBuf};
 
 use super::SourceError;
 use crate::image::Digest;
+
+/// An image in a registry, normalised as docker does: `alpine` is
+/// `docker.io/library/alpine:latest`; a first component with a `.` or a `:`,
+/// or `localhost`, is a registry host.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RegistryRef {
+    /// As written (`docker.io`, `ghcr.io`, `127.0.0.1:5000`).
+    pub registry: String,
+    pub repository: String,
+    /// `latest` when neither a tag nor a digest was given.
+    pub tag: Option<String>,
+    pub digest: Option<Digest>,
+}
+
+impl RegistryRef {
+    /// Parses a docker-style reference (no transport prefix).
+    pub fn parse(text: &str) -> Result<RegistryRef, String> {
+        let parsed = oci_client::Reference::try_from(text).map_err(|e| e.to_string())?;
+        let digest =
+            match parsed.digest() {
+                Some(d) => Some(Digest::parse(d).ok_or_else(|| {
+                    format!("digest {d:?} is not sha256:<64 lowercase hex digits>")
+                })?),
+                None => None,
+            };
+        Ok(RegistryRef {
+            registry: parsed.registry().to_string(),
+            repository: parsed.repository().to_string(),
+            tag: parsed.tag().map(str::to_string),
+            digest,
+        })
+    }
+
+    /// The host requests go to: Docker Hub's API lives at index.docker.io.
+    pub fn api_host(&self) -> &str {
+        if self.registry == "docker.io" {
+            "index.docker.io"
+        } else {
+            &self.registry
+        }
+    }
+
+    /// What a manifest request names: the digest when there is one.
+    pub fn target(&self) -> String {
+        match (&self.digest, &self.tag) {
+            (Some(d), _) => d.to_string(),
+            (None, Some(t)) => t.clone(),
+            (None, None) => "latest".into(),
+        }
+    }
+}
+
+impl fmt::Display for RegistryRef {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}/{}", self.registry, self.repository)?;
+        if let Some(t) = &self.tag {
+            write!(f, ":{t}")?;
+        }
+        if let Some(d) = &self.digest {
+            write!(f, "@{d}")?;
+        }
+        Ok(())
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum SourceRef {
@@ -22,6 +87,10 @@ pub enum SourceRef {
         path: PathBuf,
         text: String,
     },
+    Registry {
+        reference: RegistryRef,
+        text: String,
+    },
 }
 
 impl SourceRef {
@@ -29,14 +98,16 @@ impl SourceRef {
         match self {
             SourceRef::OciLayout { text, .. }
             | SourceRef::DockerArchive { text, .. }
-            | SourceRef::Dir { text, .. } => text,
+            | SourceRef::Dir { text, .. }
+            | SourceRef::Registry { text, .. } => text,
         }
     }
 }
 
-/// `oci:PATH[:TAG|@sha256:…]`, `docker-archive:PATH[:REPO:TAG]`, `dir:PATH`.
-/// Without a transport prefix, an existing path is taken for what it is
-/// (a layout folder, a rootfs folder, or an archive file).
+/// `oci:PATH[:TAG|@sha256:…]`, `docker-archive:PATH[:REPO:TAG]`, `dir:PATH`,
+/// `registry:REF` / `docker://REF`. Without a transport prefix, an existing
+/// path is taken for what it is (a layout folder, a rootfs folder, or an
+/// archive file), and anything else is a registry reference.
 pub fn parse_reference(text: &str) -> Result<SourceRef, SourceError> {
     let owned = text.to_string();
     if let Some(rest) = text.strip_prefix("oci:") {
@@ -56,6 +127,9 @@ pub fn parse_reference(text: &str) -> Result<SourceRef, SourceError> {
             path: PathBuf::from(rest),
             text: owned,
         });
+    }
+    if let Some(rest) = registry_transport(text) {
+        return parse_registry(rest, owned, true);
     }
     let path = Path::new(text);
     if path.is_dir() {
@@ -79,10 +153,36 @@ pub fn parse_reference(text: &str) -> Result<SourceRef, SourceError> {
             text: owned,
         });
     }
-    Err(SourceError::Unsupported {
-        reference: owned,
-        reason: "not an existing path; use oci:DIR, docker-archive:FILE or dir:DIR (registry references are not supported by this build)".into(),
-    })
+    parse_registry(text, owned, false)
+}
+
+/// The text after a `docker://` or `registry:` transport. `registry:5000/x`
+/// is not the transport but a host named `registry` with a port, as docker
+/// reads it.
+fn registry_transport(text: &str) -> Option<&str> {
+    if let Some(rest) = text.strip_prefix("docker://") {
+        return Some(rest);
+    }
+    let rest = text.strip_prefix("registry:")?;
+    let port = rest.split('/').next().unwrap_or_default();
+    let is_port = !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit());
+    (!(is_port && rest.contains('/'))).then_some(rest)
+}
+
+fn parse_registry(rest: &str, text: String, explicit: bool) -> Result<SourceRef, SourceError> {
+    match RegistryRef::parse(rest) {
+        Ok(reference) => Ok(SourceRef::Registry { reference, text }),
+        Err(why) => Err(SourceError::Unsupported {
+            reason: if explicit {
+                format!("not a valid image reference ({why})")
+            } else {
+                format!(
+                    "not an existing path, nor a valid image reference ({why}); use oci:DIR, docker-archive:FILE, dir:DIR or [REGISTRY/]REPOSITORY[:TAG|@sha256:…]"
+                )
+            },
+            reference: text,
+        }),
+    }
 }
 
 fn parse_oci(rest: &str, text: String) -> Result<SourceRef, SourceError> {
@@ -197,11 +297,73 @@ mod tests {
         ));
     }
 
+    fn registry(text: &str) -> String {
+        match parse_reference(text).unwrap() {
+            SourceRef::Registry { reference, .. } => reference.to_string(),
+            other => panic!("{other:?}"),
+        }
+    }
+
     #[test]
-    fn bare_names_are_not_guessed() {
+    fn bare_names_are_registry_references_normalised_as_docker_does() {
+        assert_eq!(registry("alpine"), "docker.io/library/alpine:latest");
+        assert_eq!(registry("alpine:3.20"), "docker.io/library/alpine:3.20");
+        assert_eq!(registry("team/app"), "docker.io/team/app:latest");
+        assert_eq!(
+            registry("registry.example.com/team/app:1.4.2"),
+            "registry.example.com/team/app:1.4.2"
+        );
+        assert_eq!(registry("host:5000/x"), "host:5000/x:latest");
+        assert_eq!(registry("localhost/x"), "localhost/x:latest");
+        assert_eq!(
+            registry("index.docker.io/library/a"),
+            "docker.io/library/a:latest"
+        );
+        let d = format!("sha256:{}", "ab".repeat(32));
+        let r = match parse_reference(&format!("ghcr.io/org/app@{d}")).unwrap() {
+            SourceRef::Registry { reference, .. } => reference,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(r.digest.as_ref().map(Digest::as_str), Some(d.as_str()));
+        assert_eq!(r.tag, None);
+        assert_eq!(r.target(), d);
+        assert_eq!(r.api_host(), "ghcr.io");
+        assert_eq!(
+            match parse_reference("alpine").unwrap() {
+                SourceRef::Registry { reference, .. } => reference.api_host().to_string(),
+                other => panic!("{other:?}"),
+            },
+            "index.docker.io"
+        );
+    }
+
+    #[test]
+    fn transports_and_bad_references() {
+        assert_eq!(
+            registry("docker://alpine"),
+            "docker.io/library/alpine:latest"
+        );
+        assert_eq!(registry("registry:alpine:1"), "docker.io/library/alpine:1");
+        // A host named `registry` with a port is not the transport.
+        assert_eq!(registry("registry:5000/app"), "registry:5000/app:latest");
+        for bad in ["Upper/Case", "./not/there", "x@sha256:zz", "docker://", ""] {
+            assert!(
+                matches!(parse_reference(bad), Err(SourceError::Unsupported { .. })),
+                "{bad}"
+            );
+        }
+        let sha512 = format!("a@sha512:{}", "0".repeat(128));
+        assert!(parse_reference(&sha512).is_err());
+    }
+
+    #[test]
+    fn an_existing_path_wins_over_a_reference() {
+        let dir = tempfile::tempdir().unwrap();
+        let cwd_relative = dir.path().join("alpine");
+        std::fs::create_dir(&cwd_relative).unwrap();
         assert!(matches!(
-            parse_reference("alpine:3.20"),
-            Err(SourceError::Unsupported { .. })
+            parse_reference(cwd_relative.to_str().unwrap()).unwrap(),
+            SourceRef::Dir { .. }
         ));
     }
 }

@@ -5,8 +5,11 @@
 mod common;
 mod damaged;
 mod go_images;
+mod java;
 mod layers;
 mod openssl;
+mod openssl_fips;
 mod options;
 mod platforms;
+mod registry;
 mod sources;

@@ -1,0 +1,566 @@
+//! Talking to one registry: which scheme it speaks, authorising per
+//! repository through oci-client's token flow, and GETs of manifests and
+//! blobs with retries.
+//!
+//! oci-client does the reference normalisation and the auth handshake
+//! (`WWW-Authenticate` challenge, bearer token for `repository:NAME:pull`,
+//! basic fallback). Manifest and blob GETs use reqwest directly, with the
+//! token oci-client obtained, because oci-client's pull methods read
+//! manifests whole without a bound and drop the response headers on errors
+//! (`Retry-After`, `Content-Range`), which retries and resumable streams need.
+
+use std::io;
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use oci_client::RegistryOperation;
+use oci_client::client::{Certificate, CertificateEncoding, ClientConfig, ClientProtocol};
+use oci_client::errors::OciDistributionError;
+use oci_client::secrets::RegistryAuth;
+use reqwest::StatusCode;
+use reqwest::header::{ACCEPT, HeaderMap, RANGE, RETRY_AFTER};
+use tokio::sync::Mutex;
+
+use super::RegistryOptions;
+use super::auth::{Creds, Found, Secret};
+use super::retry::{RetryPolicy, RetryState, parse_retry_after};
+use crate::source::SourceError;
+
+/// Why a request failed, before it is given the reference to name.
+#[derive(Debug)]
+pub enum Fail {
+    Unauthorized(String),
+    Denied(String),
+    NotFound(String),
+    ManifestUnknown(String),
+    Status { status: u16, detail: String },
+    Network(String),
+    Invalid(String),
+}
+
+impl Fail {
+    pub fn into_source(self, reference: &str) -> SourceError {
+        let reference = reference.to_string();
+        match self {
+            Fail::Unauthorized(detail) => SourceError::Unauthorized { reference, detail },
+            Fail::Denied(detail) => SourceError::Denied { reference, detail },
+            Fail::NotFound(detail) => SourceError::NotFound { reference, detail },
+            Fail::ManifestUnknown(detail) => SourceError::ManifestUnknown { reference, detail },
+            Fail::Status { status, detail } => SourceError::Registry {
+                reference,
+                status,
+                detail,
+            },
+            Fail::Network(detail) => SourceError::Network { reference, detail },
+            Fail::Invalid(reason) => SourceError::Invalid {
+                place: reference,
+                reason,
+            },
+        }
+    }
+
+    fn gave_up(self, why: String) -> Fail {
+        let add = |d: String| format!("{d}; {why}");
+        match self {
+            Fail::Status { status, detail } => Fail::Status {
+                status,
+                detail: add(detail),
+            },
+            Fail::Network(d) => Fail::Network(add(d)),
+            other => other,
+        }
+    }
+}
+
+/// One registry host: its scheme, HTTP clients and retry policy.
+pub struct Session {
+    pub host: String,
+    base: String,
+    http: reqwest::Client,
+    oci: oci_client::Client,
+    pub policy: RetryPolicy,
+}
+
+/// Plain HTTP is tried only for these, and with `--insecure`, as docker
+/// treats 127.0.0.0/8 as an insecure registry by default.
+fn is_local(host: &str) -> bool {
+    let name = match host.rsplit_once(':') {
+        Some((h, port)) if port.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => host,
+    };
+    name == "localhost"
+        || name == "[::1]"
+        || name
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+/// The PEM certificates of `--ca-file`, for both HTTP clients.
+pub struct CaCerts {
+    pem_blocks: Vec<Vec<u8>>,
+}
+
+impl CaCerts {
+    pub fn load(path: &std::path::Path) -> Result<CaCerts, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read --ca-file {}: {e}", path.display()))?;
+        const BEGIN: &str = "-----BEGIN CERTIFICATE-----";
+        const END: &str = "-----END CERTIFICATE-----";
+        let mut pem_blocks = Vec::new();
+        let mut rest = text.as_str();
+        while let Some(start) = rest.find(BEGIN) {
+            let after = rest.get(start..).unwrap_or_default();
+            let Some(end) = after.find(END) else { break };
+            let block = after.get(..end + END.len()).unwrap_or_default();
+            pem_blocks.push(format!("{block}\n").into_bytes());
+            rest = after.get(end + END.len()..).unwrap_or_default();
+        }
+        if pem_blocks.is_empty() {
+            return Err(format!(
+                "--ca-file {} holds no PEM certificate",
+                path.display()
+            ));
+        }
+        for b in &pem_blocks {
+            reqwest::Certificate::from_pem(b)
+                .map_err(|e| format!("--ca-file {}: {e}", path.display()))?;
+        }
+        Ok(CaCerts { pem_blocks })
+    }
+}
+
+impl Session {
+    pub async fn connect(
+        host: &str,
+        opts: &RegistryOptions,
+        ca: Option<&CaCerts>,
+    ) -> Result<Session, Fail> {
+        let mut builder = reqwest::Client::builder()
+            .connect_timeout(opts.connect_timeout)
+            .read_timeout(opts.read_timeout)
+            .user_agent(concat!("fipscan/", env!("CARGO_PKG_VERSION")));
+        let mut oci_certs = Vec::new();
+        if let Some(ca) = ca {
+            let mut certs = Vec::new();
+            for b in &ca.pem_blocks {
+                certs.push(
+                    reqwest::Certificate::from_pem(b)
+                        .map_err(|e| Fail::Invalid(format!("--ca-file: {e}")))?,
+                );
+                oci_certs.push(Certificate {
+                    encoding: CertificateEncoding::Pem,
+                    data: b.clone(),
+                });
+            }
+            builder = builder.tls_certs_merge(certs);
+        }
+        let http = builder
+            .build()
+            .map_err(|e| Fail::Invalid(format!("cannot set up HTTPS: {}", chain(&e))))?;
+        let policy = opts.policy();
+        let allow_http = opts.insecure || is_local(host);
+        let scheme = if allow_http {
+            probe(&http, host, policy).await?
+        } else {
+            "https"
+        };
+        let oci = oci_client::Client::try_from(ClientConfig {
+            protocol: if scheme == "http" {
+                ClientProtocol::Http
+            } else {
+                ClientProtocol::Https
+            },
+            extra_root_certificates: oci_certs,
+            connect_timeout: Some(opts.connect_timeout),
+            read_timeout: Some(opts.read_timeout),
+            user_agent: concat!("fipscan/", env!("CARGO_PKG_VERSION")),
+            platform_resolver: None,
+            ..ClientConfig::default()
+        })
+        .map_err(|e| Fail::Invalid(format!("cannot set up the registry client: {e}")))?;
+        Ok(Session {
+            host: host.to_string(),
+            base: format!("{scheme}://{host}"),
+            http,
+            oci,
+            policy,
+        })
+    }
+}
+
+/// Docker's rule for insecure registries: HTTPS first; plain HTTP only when
+/// the server does not speak TLS at all (never after a certificate error,
+/// which would silently downgrade a misconfigured TLS registry).
+async fn probe(
+    http: &reqwest::Client,
+    host: &str,
+    policy: RetryPolicy,
+) -> Result<&'static str, Fail> {
+    let mut state = RetryState::new(policy);
+    loop {
+        let tls_err = match http.get(format!("https://{host}/v2/")).send().await {
+            Ok(_) => return Ok("https"),
+            Err(e) => e,
+        };
+        if is_cert_error(&tls_err) {
+            return Err(Fail::Network(tls_detail(host, &tls_err)));
+        }
+        if let Ok(r) = http.get(format!("http://{host}/v2/")).send().await {
+            // A TLS server answers plain HTTP with 400: only a registry's
+            // own answers to /v2/ mean it speaks HTTP.
+            if matches!(r.status().as_u16(), 200 | 401) {
+                return Ok("http");
+            }
+        }
+        let fail = Fail::Network(format!("cannot reach {host}: {}", chain(&tls_err)));
+        if !(tls_err.is_connect() || tls_err.is_timeout()) {
+            return Err(fail);
+        }
+        match state.next_delay(None) {
+            Ok(d) => tokio::time::sleep(d).await,
+            Err(why) => return Err(fail.gave_up(why)),
+        }
+    }
+}
+
+/// The error and its causes on one line: reqwest's own message is only
+/// "error sending request for url (…)".
+pub fn chain(e: &dyn std::error::Error) -> String {
+    let mut out = e.to_string();
+    let mut cur = e.source();
+    while let Some(c) = cur {
+        let s = c.to_string();
+        if !out.contains(&s) {
+            out.push_str(": ");
+            out.push_str(&s);
+        }
+        cur = c.source();
+    }
+    out
+}
+
+fn is_cert_error(e: &reqwest::Error) -> bool {
+    chain(e).contains("certificate")
+}
+
+fn tls_detail(host: &str, e: &reqwest::Error) -> String {
+    format!(
+        "TLS with {host} failed: {} (for a private CA, pass --ca-file)",
+        chain(e)
+    )
+}
+
+/// Access to one repository: credentials and the token they bought.
+pub struct Access {
+    pub session: Arc<Session>,
+    pub repository: String,
+    oci_ref: oci_client::Reference,
+    found: Found,
+    token: Mutex<Option<Option<Secret>>>,
+}
+
+enum Authz {
+    None,
+    Bearer(Secret),
+    Basic(String, Secret),
+}
+
+impl Access {
+    pub fn new(session: Arc<Session>, repository: &str, found: Found) -> Result<Access, Fail> {
+        let text = format!("{}/{repository}", session.host);
+        let oci_ref = oci_client::Reference::try_from(text.as_str())
+            .map_err(|e| Fail::Invalid(format!("{text}: {e}")))?;
+        Ok(Access {
+            session,
+            repository: repository.to_string(),
+            oci_ref,
+            found,
+            token: Mutex::new(None),
+        })
+    }
+
+    fn oci_auth(&self) -> RegistryAuth {
+        match &self.found.creds {
+            Creds::Anonymous => RegistryAuth::Anonymous,
+            Creds::Basic { username, password } => {
+                RegistryAuth::Basic(username.clone(), password.expose().to_string())
+            }
+            Creds::Bearer(t) => RegistryAuth::Bearer(t.expose().to_string()),
+        }
+    }
+
+    fn creds_note(&self) -> String {
+        match self.found.creds {
+            Creds::Anonymous => self.found.source.clone(),
+            _ => format!("credentials from {} were rejected", self.found.source),
+        }
+    }
+
+    /// The bearer token for this repository (asked for once, again after a
+    /// 401), or basic credentials when the registry has no token service.
+    async fn authz(&self, refresh: bool) -> Result<Authz, Fail> {
+        let mut slot = self.token.lock().await;
+        if refresh || slot.is_none() {
+            let token = match self
+                .session
+                .oci
+                .auth(&self.oci_ref, &self.oci_auth(), RegistryOperation::Pull)
+                .await
+            {
+                Ok(t) => t.map(Secret::new),
+                Err(OciDistributionError::AuthenticationFailure(body)) => {
+                    return Err(Fail::Unauthorized(format!(
+                        "the token service refused: {}; {}",
+                        short(&body),
+                        self.creds_note()
+                    )));
+                }
+                Err(OciDistributionError::RequestError(e)) => {
+                    return Err(Fail::Network(format!(
+                        "authorising with {}: {}",
+                        self.session.host,
+                        chain(&e)
+                    )));
+                }
+                Err(e) => {
+                    return Err(Fail::Network(format!(
+                        "authorising with {}: {e}",
+                        self.session.host
+                    )));
+                }
+            };
+            *slot = Some(token);
+        }
+        Ok(
+            match (slot.as_ref().and_then(Option::as_ref), &self.found.creds) {
+                (Some(t), _) => Authz::Bearer(t.clone()),
+                (None, Creds::Basic { username, password }) => {
+                    Authz::Basic(username.clone(), password.clone())
+                }
+                (None, Creds::Bearer(t)) => Authz::Bearer(t.clone()),
+                (None, Creds::Anonymous) => Authz::None,
+            },
+        )
+    }
+
+    /// GET `/v2/REPO/{path}` from byte `offset`, retrying connection
+    /// failures, 429 and 5xx; other failures are final.
+    pub async fn get(
+        &self,
+        path: &str,
+        accept: Option<&str>,
+        offset: u64,
+        state: &mut RetryState,
+    ) -> Result<reqwest::Response, Fail> {
+        let url = format!("{}/v2/{}/{path}", self.session.base, self.repository);
+        let mut refreshed = false;
+        loop {
+            let mut req = self.session.http.get(&url);
+            if let Some(a) = accept {
+                req = req.header(ACCEPT, a);
+            }
+            if offset > 0 {
+                req = req.header(RANGE, format!("bytes={offset}-"));
+            }
+            req = match self.authz(refreshed).await {
+                Ok(Authz::None) => req,
+                Ok(Authz::Bearer(t)) => req.bearer_auth(t.expose()),
+                Ok(Authz::Basic(u, p)) => req.basic_auth(u, Some(p.expose())),
+                Err(Fail::Network(d)) => {
+                    retry_wait(state, Fail::Network(d), None).await?;
+                    continue;
+                }
+                Err(f) => return Err(f),
+            };
+            let resp = match req.send().await {
+                Ok(r) => r,
+                Err(e) if is_cert_error(&e) => {
+                    return Err(Fail::Network(tls_detail(&self.session.host, &e)));
+                }
+                Err(e) => {
+                    let fail = Fail::Network(chain(&e));
+                    retry_wait(state, fail, None).await?;
+                    continue;
+                }
+            };
+            let status = resp.status();
+            if status == StatusCode::OK || status == StatusCode::PARTIAL_CONTENT {
+                return Ok(resp);
+            }
+            let retry_after = retry_after(resp.headers());
+            let body = small_body(resp).await;
+            match status.as_u16() {
+                401 if !refreshed => refreshed = true,
+                401 => {
+                    return Err(Fail::Unauthorized(format!(
+                        "{}; {}",
+                        body.unwrap_or_else(|| "authentication required".into()),
+                        self.creds_note()
+                    )));
+                }
+                403 => {
+                    return Err(Fail::Denied(format!(
+                        "{}; the credentials ({}) may not pull {}",
+                        body.unwrap_or_else(|| "denied".into()),
+                        self.found.source,
+                        self.repository
+                    )));
+                }
+                404 => return Err(not_found(path, &self.repository, body)),
+                429 | 500 | 502 | 503 | 504 => {
+                    let detail = body.unwrap_or_else(|| {
+                        status.canonical_reason().unwrap_or_default().to_string()
+                    });
+                    let fail = Fail::Status {
+                        status: status.as_u16(),
+                        detail,
+                    };
+                    retry_wait(state, fail, retry_after).await?;
+                }
+                s => {
+                    return Err(Fail::Status {
+                        status: s,
+                        detail: body.unwrap_or_else(|| {
+                            status.canonical_reason().unwrap_or_default().to_string()
+                        }),
+                    });
+                }
+            }
+        }
+    }
+}
+
+/// 404 says what is missing: a tag or digest (MANIFEST_UNKNOWN), the
+/// repository (NAME_UNKNOWN), or a blob.
+fn not_found(path: &str, repository: &str, body: Option<String>) -> Fail {
+    let said = body
+        .map(|b| format!(" (the registry said {b})"))
+        .unwrap_or_default();
+    if let Some(target) = path.strip_prefix("manifests/") {
+        if said.contains("MANIFEST_UNKNOWN") {
+            return Fail::ManifestUnknown(format!(
+                "repository {repository} has no manifest {target:?}{said}"
+            ));
+        }
+        if said.contains("NAME_UNKNOWN") {
+            return Fail::NotFound(format!("no repository {repository}{said}"));
+        }
+        return Fail::NotFound(format!("no manifest {target:?} in {repository}{said}"));
+    }
+    let what = path.strip_prefix("blobs/").unwrap_or(path);
+    Fail::NotFound(format!("repository {repository} has no blob {what}{said}"))
+}
+
+pub async fn retry_wait(
+    state: &mut RetryState,
+    fail: Fail,
+    retry_after: Option<Duration>,
+) -> Result<(), Fail> {
+    match state.next_delay(retry_after) {
+        Ok(d) => {
+            tokio::time::sleep(d).await;
+            Ok(())
+        }
+        Err(why) => Err(fail.gave_up(why)),
+    }
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers.get(RETRY_AFTER)?.to_str().ok()?;
+    parse_retry_after(v, SystemTime::now())
+}
+
+fn short(s: &str) -> String {
+    let s = s.trim();
+    match s.char_indices().nth(300) {
+        Some((i, _)) => format!("{}…", s.get(..i).unwrap_or(s)),
+        None => s.to_string(),
+    }
+}
+
+/// The registry's error envelope (`{"errors":[{"code","message"}]}`) as
+/// `CODE: message`, else the first bytes of the body; bounded.
+async fn small_body(mut resp: reqwest::Response) -> Option<String> {
+    let mut buf = Vec::new();
+    while buf.len() < 16 << 10 {
+        match resp.chunk().await {
+            Ok(Some(c)) => buf.extend_from_slice(&c),
+            _ => break,
+        }
+    }
+    #[derive(serde::Deserialize)]
+    struct Envelope {
+        errors: Vec<ErrorEntry>,
+    }
+    #[derive(serde::Deserialize)]
+    struct ErrorEntry {
+        #[serde(default)]
+        code: String,
+        #[serde(default)]
+        message: String,
+    }
+    if let Ok(env) = serde_json::from_slice::<Envelope>(&buf)
+        && !env.errors.is_empty()
+    {
+        let parts: Vec<String> = env
+            .errors
+            .iter()
+            .map(|e| format!("{}: {}", e.code, e.message))
+            .collect();
+        return Some(parts.join("; "));
+    }
+    let text = String::from_utf8_lossy(&buf);
+    let text = text.trim();
+    (!text.is_empty()).then(|| short(text))
+}
+
+/// Reads a small body (manifest, config) whole, failing past `limit`.
+pub async fn read_bounded(resp: &mut reqwest::Response, limit: u64) -> Result<Vec<u8>, BodyError> {
+    if resp.content_length().is_some_and(|n| n > limit) {
+        return Err(BodyError::TooLarge);
+    }
+    let mut buf = Vec::new();
+    loop {
+        match resp.chunk().await {
+            Ok(Some(c)) => {
+                buf.extend_from_slice(&c);
+                if buf.len() as u64 > limit {
+                    return Err(BodyError::TooLarge);
+                }
+            }
+            Ok(None) => return Ok(buf),
+            Err(e) => return Err(BodyError::Io(io::Error::other(chain(&e)))),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum BodyError {
+    TooLarge,
+    Io(io::Error),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_hosts() {
+        assert!(is_local("localhost"));
+        assert!(is_local("localhost:5000"));
+        assert!(is_local("127.0.0.1:41234"));
+        assert!(is_local("[::1]:5000"));
+        assert!(!is_local("registry.example.com"));
+        assert!(!is_local("127.example.com:5000"));
+    }
+
+    #[test]
+    fn ca_file_needs_certificates() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("ca.pem");
+        std::fs::write(&f, "nothing here").unwrap();
+        let e = CaCerts::load(&f).err().unwrap();
+        assert!(e.contains("holds no PEM certificate"), "{e}");
+        assert!(CaCerts::load(&dir.path().join("missing")).is_err());
+    }
+}

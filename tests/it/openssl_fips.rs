@@ -1,0 +1,120 @@
+//! A real OpenSSL 3.1.2 FIPS provider (built from the openssl-src crate
+//! with enable-fips) judged by the configuration each image ships.
+
+use crate::common::*;
+
+fn entry(img: &serde_json::Value) -> &serde_json::Value {
+    component(img, "/opt/openssl/bin/openssl")
+}
+
+fn evidence(c: &serde_json::Value, kind: &str) -> Vec<String> {
+    c["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == kind)
+        .map(|e| e["detail"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn activated_and_enforced_provider_is_validated() {
+    let (code, doc) = scan_json(&oci("openssl-fips-active"), &[]);
+    let img = image(&doc);
+    assert_eq!(code, 0);
+    assert_eq!(verdict(img), ("ready", 100));
+    assert_eq!(
+        programs(img),
+        vec![p(
+            "/opt/openssl/bin/openssl",
+            "validated",
+            "openssl-fips-validated",
+            true
+        )]
+    );
+    let c = entry(img);
+    assert_eq!(c["certificate"], "CMVP #4985");
+    assert_eq!(c["module"], "OpenSSL FIPS Provider 3.1.2");
+    assert_eq!(
+        c["uses"],
+        serde_json::json!([
+            "/opt/openssl/lib/libssl.so.3",
+            "/opt/openssl/lib/libcrypto.so.3"
+        ])
+    );
+    assert_eq!(
+        evidence(c, "openssl-config"),
+        [
+            "/opt/openssl/ssl/openssl.cnf (compiled-in OPENSSLDIR): FIPS provider activated ([fips_sect]), default_properties = fips=yes"
+        ]
+    );
+    assert_eq!(evidence(c, "version-text"), ["OpenSSL 3.1.2 1 Aug 2023"]);
+    // The provider's own version, read from fips.so (it has no libcrypto-style version text).
+    let provider = component(img, "/opt/openssl/lib/ossl-modules/fips.so");
+    assert_eq!(
+        (provider["status"].as_str(), provider["code"].as_str()),
+        (Some("validated"), Some("openssl-fips-provider"))
+    );
+    assert_eq!(provider["module"], "OpenSSL FIPS Provider 3.1.2");
+    assert!(
+        img["findings"].as_array().unwrap().is_empty(),
+        "{}",
+        img["findings"]
+    );
+}
+
+#[test]
+fn provider_present_but_not_activated() {
+    let (code, doc) = scan_json(&oci("openssl-fips-inactive"), &[]);
+    let img = image(&doc);
+    assert_eq!(code, 1);
+    assert_eq!(verdict(img), ("not-ready", 40));
+    assert_eq!(
+        programs(img),
+        vec![p(
+            "/opt/openssl/bin/openssl",
+            "fips-capable",
+            "openssl-fips-inactive",
+            true
+        )]
+    );
+    let c = entry(img);
+    assert_eq!(c["fips_mode_on"], false);
+    assert!(
+        c["remediation"]
+            .as_str()
+            .unwrap()
+            .starts_with("in /opt/openssl/ssl/openssl.cnf: `.include` the fipsmodule.cnf")
+    );
+    assert_eq!(
+        evidence(c, "openssl-config"),
+        ["/opt/openssl/ssl/openssl.cnf (compiled-in OPENSSLDIR): FIPS provider not activated"]
+    );
+}
+
+#[test]
+fn openssl_conf_in_the_image_env_selects_the_fips_config() {
+    let (code, doc) = scan_json(&oci("openssl-fips-env"), &[]);
+    let img = image(&doc);
+    assert_eq!(code, 0);
+    assert_eq!(verdict(img), ("ready", 100));
+    assert_eq!(
+        img["env"],
+        serde_json::json!(["OPENSSL_CONF=/etc/fips/openssl.cnf"])
+    );
+    assert_eq!(
+        programs(img),
+        vec![p(
+            "/opt/openssl/bin/openssl",
+            "validated",
+            "openssl-fips-validated",
+            true
+        )]
+    );
+    assert_eq!(
+        evidence(entry(img), "openssl-config"),
+        [
+            "/etc/fips/openssl.cnf (OPENSSL_CONF in the image Env): FIPS provider activated ([fips_sect]), default_properties = fips=yes"
+        ]
+    );
+}
