@@ -256,6 +256,7 @@ fn report_image(
         config_digest: plan.config_digest.as_ref().map(ToString::to_string),
         platform: plan.config.platform.clone(),
         entrypoint: judged.entrypoint,
+        os: judged.os,
         env: plan.config.crypto_env(),
         verdict: Verdict::NoCrypto,
         score: 0,

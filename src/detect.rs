@@ -28,6 +28,17 @@ pub enum FileFacts {
     },
     /// A jar, war or ear, with the archives nested in it.
     Jar(Box<crate::java::JarFacts>),
+    /// A package database (dpkg status, apk installed, rpmdb), parsed
+    /// before the distro is known: purls are rebuilt once os-release is.
+    Packages {
+        packages: Vec<crate::packages::Package>,
+    },
+    /// A dpkg file list (`info/NAME.list`, distroless `status.d/NAME.md5sums`).
+    PackageFiles {
+        package: String,
+        arch: Option<String>,
+        files: Vec<String>,
+    },
 }
 
 pub struct Inspection {
@@ -50,6 +61,7 @@ fn wants_text(path: &str) -> bool {
         || (path.starts_with("etc/ld.so.conf.d/") && path.ends_with(".conf"))
         || path == "etc/os-release"
         || path == "usr/lib/os-release"
+        || path == "etc/crypto-policies/config"
         // OpenSSL configuration: openssl.cnf, fipsmodule.cnf, OPENSSL_CONF
         // targets and what they include; crypto-policies back-ends.
         || path.ends_with(".cnf")
@@ -92,6 +104,11 @@ pub fn inspect(
     if is_java_archive(path) {
         return inspect_jar(path, size, reader, limits, out);
     }
+    if let Some(kind) = crate::packages::db_kind_for_path(path)
+        && kind != crate::packages::DbKind::OsRelease
+    {
+        return inspect_package_db(path, kind, size, reader, limits, out);
+    }
     if size < ELF_MAGIC.len() as u64 {
         return Ok(out);
     }
@@ -129,6 +146,86 @@ pub fn inspect(
             Finding::new(
                 Code::Unscannable,
                 format!("parser failed on this file ({msg}); please report it"),
+            )
+            .at(path),
+        ),
+    }
+    Ok(out)
+}
+
+fn inspect_package_db(
+    path: &str,
+    kind: crate::packages::DbKind,
+    size: u64,
+    reader: &mut dyn Read,
+    limits: &Limits,
+    mut out: Inspection,
+) -> io::Result<Inspection> {
+    use crate::packages::{self as pk, DbKind};
+    if size > limits.max_file_bytes {
+        out.findings.push(
+            Finding::new(
+                Code::FileTooLarge,
+                format!("package database of {size} bytes is larger than --max-file-bytes"),
+            )
+            .at(path),
+        );
+        return Ok(out);
+    }
+    let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    reader.take(size).read_to_end(&mut data)?;
+    out.read_bytes = data.len() as u64;
+    let text = || String::from_utf8_lossy(&data).into_owned();
+    let distro = pk::Distro::unknown();
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let parsed = match kind {
+        DbKind::Dpkg | DbKind::DpkgStatusD => pk::parse_dpkg_status(&text(), &distro),
+        DbKind::Apk => pk::parse_apk_installed(&text(), &distro),
+        // Binary formats go through the panic guard like every other parser.
+        DbKind::RpmSqlite | DbKind::RpmBdb | DbKind::RpmNdb => {
+            let parsed = guarded(|| match kind {
+                DbKind::RpmSqlite => pk::parse_rpm_sqlite(&data, &distro),
+                DbKind::RpmBdb => pk::parse_rpm_bdb(&data, &distro),
+                _ => pk::parse_rpm_ndb(&data, &distro),
+            });
+            match parsed {
+                Ok(result) => result,
+                Err(msg) => {
+                    out.findings.push(
+                        Finding::new(
+                            Code::PackageDbUnreadable,
+                            format!("parser failed ({msg}); please report it"),
+                        )
+                        .at(path),
+                    );
+                    return Ok(out);
+                }
+            }
+        }
+        DbKind::DpkgList | DbKind::DpkgStatusDMd5sums => {
+            let stem = name.trim_end_matches(".list").trim_end_matches(".md5sums");
+            let (package, arch) = pk::dpkg_info_file_package(&format!("{stem}.list"))
+                .unwrap_or((stem.to_string(), None));
+            let files = if kind == DbKind::DpkgList {
+                pk::parse_dpkg_list(&text())
+            } else {
+                pk::parse_dpkg_md5sums(&text())
+            };
+            out.facts = Some(FileFacts::PackageFiles {
+                package,
+                arch,
+                files,
+            });
+            return Ok(out);
+        }
+        DbKind::OsRelease => return Ok(out),
+    };
+    match parsed {
+        Ok(packages) => out.facts = Some(FileFacts::Packages { packages }),
+        Err(e) => out.findings.push(
+            Finding::new(
+                Code::PackageDbUnreadable,
+                format!("package database cannot be read: {e}"),
             )
             .at(path),
         ),

@@ -44,6 +44,7 @@ codes! {
     HardlinkMissingTarget = "hardlink-missing-target", Warning, "A hardlink names a file that is not in the image";
     FileTooLarge = "file-too-large", Warning, "A file is larger than the per-file read bound and was not inspected";
     Unscannable = "unscannable", Warning, "A file looks like a program but could not be parsed; it was not judged";
+    PackageDbUnreadable = "package-db-unreadable", Warning, "A package database could not be parsed; files were not tied to the packages that own them";
     EntrypointMissing = "entrypoint-missing", Warning, "The image's entrypoint does not name a file in the image";
     // Go.
     GoFipsValidated = "go-fips-validated", Info, "Go program built with the validated Go Cryptographic Module and FIPS mode on";

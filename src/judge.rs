@@ -7,6 +7,7 @@ pub mod java;
 pub mod link;
 pub mod openssl;
 pub mod openssl_config;
+pub mod packages;
 pub mod runtimes;
 
 use std::collections::BTreeMap;
@@ -54,6 +55,7 @@ impl Judgement {
 }
 
 pub struct Judged {
+    pub os: Option<packages::OsInfo>,
     pub components: Vec<Component>,
     pub findings: Vec<Finding>,
     pub entrypoint: Option<Entrypoint>,
@@ -174,6 +176,7 @@ pub fn judge_image(view: &FsView, config: &ImageConfig, sigs: &Signatures) -> Ju
             remediation: j.remediation,
             uses: j.uses.iter().map(|u| format!("/{u}")).collect(),
             used_by: Vec::new(),
+            package: None,
         });
     }
 
@@ -238,7 +241,9 @@ pub fn judge_image(view: &FsView, config: &ImageConfig, sigs: &Signatures) -> Ju
                 &b.path,
             ))
     });
+    let os = packages::attach(view, &mut components);
     Judged {
+        os,
         components,
         findings,
         entrypoint,
@@ -484,6 +489,7 @@ fn managed_crypto_components(view: &FsView) -> Vec<Component> {
             remediation: Some("use System.Security.Cryptography (backed by the image's OpenSSL) instead of BouncyCastle".into()),
             uses: Vec::new(),
             used_by: Vec::new(),
+            package: None,
         })
         .collect()
 }

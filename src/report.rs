@@ -40,6 +40,9 @@ pub struct ImageReport {
     pub platform: Option<Platform>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub entrypoint: Option<Entrypoint>,
+    /// The OS the image is built on, from os-release and its package databases.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub os: Option<crate::judge::packages::OsInfo>,
     /// Image config Env entries that switch crypto behaviour (`NAME=value`).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub env: Vec<String>,
@@ -104,6 +107,16 @@ pub struct Component {
     /// Programs that load this library.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub used_by: Vec<String>,
+    /// The OS package that owns the file, from the image's package database.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub package: Option<PackageRef>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct PackageRef {
+    pub name: String,
+    pub version: String,
+    pub purl: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

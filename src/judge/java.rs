@@ -95,6 +95,7 @@ pub fn components(view: &FsView, config: &ImageConfig, sigs: &Signatures) -> Vec
                 remediation,
                 uses: Vec::new(),
                 used_by: Vec::new(),
+                package: None,
             });
             statuses.push(status);
         }
@@ -222,6 +223,7 @@ fn jvms(
             remediation,
             uses: Vec::new(),
             used_by: Vec::new(),
+            package: None,
         });
     }
     out

@@ -83,6 +83,23 @@ pub fn render(report: &Report, style: Style) -> String {
 
 fn render_image(out: &mut String, image: &ImageReport, style: Style) {
     let _ = writeln!(out, "{}  {}", style.bold("Image"), image.reference);
+    if let Some(os) = &image.os {
+        let name = os
+            .pretty_name
+            .clone()
+            .or_else(|| os.id.clone())
+            .unwrap_or_else(|| "unknown OS".into());
+        let policy = os
+            .crypto_policy
+            .as_deref()
+            .map(|p| format!(", crypto-policy {p}"))
+            .unwrap_or_default();
+        let _ = writeln!(
+            out,
+            "  os          {name} ({} packages{policy})",
+            os.packages
+        );
+    }
     if let Some(p) = &image.platform {
         let _ = writeln!(out, "  platform    {p}");
     }
@@ -192,6 +209,9 @@ fn component(out: &mut String, c: &Component, style: Style) {
             "{pad}{}",
             style.dim(&format!("used by: {}", c.used_by.join(", ")))
         );
+    }
+    if let Some(pkg) = &c.package {
+        let _ = writeln!(out, "{pad}{}", style.dim(&format!("package: {}", pkg.purl)));
     }
     let _ = writeln!(
         out,

@@ -10,6 +10,7 @@ mod layers;
 mod openssl;
 mod openssl_fips;
 mod options;
+mod packages;
 mod platforms;
 mod registry;
 mod sources;
