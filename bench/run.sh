@@ -79,7 +79,8 @@ if command -v docker-registry >/dev/null && command -v skopeo >/dev/null; then
     "http:" "  addr: 127.0.0.1:$PORT" >"$REGDIR/config.yml"
   docker-registry serve "$REGDIR/config.yml" >"$REGDIR/registry.log" 2>&1 &
   REGPID=$!
-  trap 'kill "$REGPID" 2>/dev/null; wait "$REGPID" 2>/dev/null; rm -rf "$REGDIR"' EXIT
+  # set -e applies inside the trap too: the killed server's status is no error.
+  trap 'kill "$REGPID" 2>/dev/null || true; wait "$REGPID" 2>/dev/null || true; rm -rf "$REGDIR"' EXIT
   for _ in $(seq 100); do
     (exec 3<>"/dev/tcp/127.0.0.1/$PORT") 2>/dev/null && break
     sleep 0.1

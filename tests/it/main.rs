@@ -12,5 +12,6 @@ mod openssl_fips;
 mod options;
 mod packages;
 mod platforms;
+mod python;
 mod registry;
 mod sources;
