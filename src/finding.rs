@@ -78,6 +78,9 @@ codes! {
     JavaJvmFipsOff = "java-jvm-fips-off", Error, "A JVM with a FIPS provider configured but not in effect as the image ships";
     JavaJvmNonFips = "java-jvm-non-fips", Error, "A JVM whose providers are the JDK's own or regular Bouncy Castle: no validated module";
     JavaJvmUnknown = "java-jvm-unknown", Warning, "A JVM whose provider configuration could not be decided";
+    // Rust.
+    RustAwsLcFips = "rust-aws-lc-fips", Warning, "Rust program with aws-lc-rs built for FIPS (AWS-LC FIPS in FIPS mode), a module version no certificate is shown to cover";
+    RustNonFips = "rust-non-fips", Error, "Rust program whose crypto (ring, aws-lc without FIPS, or pure-Rust crates) has no FIPS validation";
     // .NET.
     DotnetNoLibssl = "dotnet-no-libssl", Error, "The .NET runtime's OpenSSL shim finds no libssl in the image, so .NET crypto cannot run";
     DotnetManagedCrypto = "dotnet-managed-crypto", Error, "A managed crypto assembly (BouncyCastle for .NET) bypasses OpenSSL and has no FIPS validation";

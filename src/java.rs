@@ -234,14 +234,9 @@ pub(crate) mod testutil {
         ("java.toml", include_str!("../signatures/java.toml")),
     ];
 
-    /// The embedded signature data plus java.toml, through the project's
-    /// own loader (which checks every pattern against its sample).
-    pub fn signatures() -> Signatures {
-        let files: Vec<(String, String)> = SIGNATURE_FILES
-            .iter()
-            .map(|(n, t)| ((*n).to_string(), (*t).to_string()))
-            .collect();
-        Signatures::parse(&files).unwrap()
+    /// The embedded signature data (java.toml included), as the scanner loads it.
+    pub fn signatures() -> &'static Signatures {
+        Signatures::embedded()
     }
 
     pub fn certs() -> Vec<super::ModuleCert> {
@@ -279,7 +274,7 @@ mod tests {
     #[test]
     fn default_markers_equal_java_toml() {
         let sigs = signatures();
-        let from_data = JavaMarkers::from_signatures(&sigs).unwrap();
+        let from_data = JavaMarkers::from_signatures(sigs).unwrap();
         assert_eq!(from_data, JavaMarkers::default());
         let java_ids: Vec<&str> = sigs
             .markers()

@@ -282,6 +282,12 @@ fn judge_native<'a>(
     let wants_crypto = facts.needed.iter().any(|n| is_crypto_lib(n, sigs));
     let closure = linker.closure(p, facts);
     let libcrypto = closure.iter().find(|l| is_libcrypto(l, sigs)).copied();
+    if libcrypto.is_none()
+        && let Some(rust) = &facts.rust
+        && let Some(j) = judge_rust(p, layer, rust)
+    {
+        return Some(j);
+    }
     match libcrypto {
         Some(lib) => {
             let install = install_of(lib);
@@ -492,4 +498,54 @@ fn managed_crypto_components(view: &FsView) -> Vec<Component> {
             package: None,
         })
         .collect()
+}
+
+/// A Rust program judged by the crypto crates it links; the worst module wins.
+fn judge_rust(p: &str, layer: &str, rust: &crate::rustbin::RustFacts) -> Option<Judgement> {
+    let judgements = crate::rustbin::classify(rust);
+    let worst = judgements
+        .iter()
+        .max_by_key(|j| (j.status == Status::NonFips, j.status))?;
+    let fips = matches!(worst.crypto, crate::rustbin::RustCrypto::AwsLcFips { .. });
+    let mut j = Judgement::new(
+        worst.status,
+        if fips {
+            Code::RustAwsLcFips
+        } else {
+            Code::RustNonFips
+        },
+        worst.reason.clone(),
+    );
+    j.fips_mode_on = fips;
+    j.module = Some(match &worst.crypto {
+        crate::rustbin::RustCrypto::AwsLcFips { version } => version.clone(),
+        crate::rustbin::RustCrypto::AwsLc => "aws-lc (non-FIPS)".into(),
+        crate::rustbin::RustCrypto::Ring => "ring".into(),
+        crate::rustbin::RustCrypto::Other => "pure-Rust crypto crates".into(),
+    });
+    for marker in [&rust.aws_lc_fips, &rust.aws_lc, &rust.ring]
+        .into_iter()
+        .flatten()
+    {
+        j.evidence
+            .push(Evidence::new("symbol", marker.clone()).at(p, layer));
+    }
+    let crypto_deps: Vec<String> = rust
+        .deps
+        .iter()
+        .filter(|(n, _)| n.contains("aws-lc") || n == "ring" || n == "rustls")
+        .map(|(n, v)| format!("{n} {v}"))
+        .collect();
+    if !crypto_deps.is_empty() {
+        j.evidence.push(Evidence::new(
+            "rust-dependency",
+            format!(".dep-v0: {}", crypto_deps.join(", ")),
+        ));
+    }
+    j.remediation = Some(if fips {
+        "build with an aws-lc-fips-sys release whose AWS-LC FIPS version holds a certificate (2.0.x #4816/#5429, 3.x #5298/#5314)".into()
+    } else {
+        "use aws-lc-rs with its `fips` feature (rustls: the aws-lc-rs provider with `fips`)".into()
+    });
+    Some(j)
 }

@@ -11,6 +11,7 @@ pub mod judge;
 pub mod layer;
 pub mod packages;
 pub mod report;
+pub mod rustbin;
 pub mod score;
 pub mod signatures;
 pub mod source;

@@ -65,6 +65,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("openssl.toml", include_str!("../signatures/openssl.toml")),
     ("modules.toml", include_str!("../signatures/modules.toml")),
     ("java.toml", include_str!("../signatures/java.toml")),
+    ("rust.toml", include_str!("../signatures/rust.toml")),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -205,6 +206,7 @@ impl Signatures {
         for id in REQUIRED_MARKERS
             .iter()
             .chain(crate::java::MARKER_IDS.iter())
+            .chain(crate::rustbin::MARKER_IDS.iter())
         {
             if !sigs.markers.contains_key(*id) {
                 return Err(SignatureError::Missing {
@@ -348,7 +350,8 @@ mod tests {
         for m in s.markers() {
             assert!(
                 REQUIRED_MARKERS.contains(&m.id.as_str())
-                    || crate::java::MARKER_IDS.contains(&m.id.as_str()),
+                    || crate::java::MARKER_IDS.contains(&m.id.as_str())
+                    || crate::rustbin::MARKER_IDS.contains(&m.id.as_str()),
                 "marker {} is data nothing reads",
                 m.id
             );

@@ -40,6 +40,9 @@ pub struct ElfFacts {
     pub go: Option<GoFacts>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openssl: Option<OpensslText>,
+    /// Rust crypto: cargo-auditable dependency list, ring / aws-lc symbols.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rust: Option<crate::rustbin::RustFacts>,
 }
 
 fn split_paths(list: &[&str]) -> Vec<String> {
@@ -92,6 +95,11 @@ pub fn analyze(path: &str, data: &[u8]) -> (Option<ElfFacts>, Vec<Finding>) {
     } else {
         None
     };
+    let rust = if go.is_none() {
+        crate::rustbin::analyze(&elf, data)
+    } else {
+        None
+    };
     let facts = ElfFacts {
         bits: if elf.is_64 { 64 } else { 32 },
         big_endian: !elf.little_endian,
@@ -106,6 +114,7 @@ pub fn analyze(path: &str, data: &[u8]) -> (Option<ElfFacts>, Vec<Finding>) {
         rpath: split_paths(&elf.rpaths),
         go,
         openssl,
+        rust,
     };
     (Some(facts), findings)
 }

@@ -14,4 +14,5 @@ mod packages;
 mod platforms;
 mod python;
 mod registry;
+mod rust;
 mod sources;
