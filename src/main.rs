@@ -137,7 +137,12 @@ fn report_unreadable_layers(report: &Report) {
                 f.code,
                 Code::LayerUnreadable | Code::LayerDigestMismatch | Code::LayerDiffIdMismatch
             ) {
-                eprintln!("fipscan: {}: {}", image.reference, f.message);
+                // Registry errors already name the reference.
+                if f.message.contains(&image.reference) {
+                    eprintln!("fipscan: {}", f.message);
+                } else {
+                    eprintln!("fipscan: {}: {}", image.reference, f.message);
+                }
             }
         }
     }

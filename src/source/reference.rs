@@ -156,17 +156,21 @@ pub fn parse_reference(text: &str) -> Result<SourceRef, SourceError> {
     parse_registry(text, owned, false)
 }
 
-/// The text after a `docker://` or `registry:` transport. `registry:5000/x`
-/// is not the transport but a host named `registry` with a port, as docker
-/// reads it.
+/// The text after a `docker://` or `registry:` transport. Docker reads
+/// `registry:2` as the image `registry` with tag `2`, and `registry:5000/x`
+/// as a host named `registry` with a port: those keep docker's reading. The
+/// prefix is the transport when what follows is more than a tag
+/// (`registry:ghcr.io/org/app`, `registry:alpine:3.20`).
 fn registry_transport(text: &str) -> Option<&str> {
     if let Some(rest) = text.strip_prefix("docker://") {
         return Some(rest);
     }
     let rest = text.strip_prefix("registry:")?;
-    let port = rest.split('/').next().unwrap_or_default();
-    let is_port = !port.is_empty() && port.bytes().all(|b| b.is_ascii_digit());
-    (!(is_port && rest.contains('/'))).then_some(rest)
+    let first = rest.split('/').next().unwrap_or_default();
+    let is_port = !first.is_empty() && first.bytes().all(|b| b.is_ascii_digit());
+    let host_with_port = is_port && rest.contains('/');
+    let only_a_tag = !rest.contains(['/', ':', '@']);
+    (!host_with_port && !only_a_tag).then_some(rest)
 }
 
 fn parse_registry(rest: &str, text: String, explicit: bool) -> Result<SourceRef, SourceError> {
@@ -344,7 +348,13 @@ mod tests {
             "docker.io/library/alpine:latest"
         );
         assert_eq!(registry("registry:alpine:1"), "docker.io/library/alpine:1");
-        // A host named `registry` with a port is not the transport.
+        assert_eq!(registry("registry:ghcr.io/o/a"), "ghcr.io/o/a:latest");
+        // Docker's readings win: the `registry` image, a host with a port.
+        assert_eq!(registry("registry:2"), "docker.io/library/registry:2");
+        assert_eq!(
+            registry("registry:latest"),
+            "docker.io/library/registry:latest"
+        );
         assert_eq!(registry("registry:5000/app"), "registry:5000/app:latest");
         for bad in ["Upper/Case", "./not/there", "x@sha256:zz", "docker://", ""] {
             assert!(

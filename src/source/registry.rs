@@ -5,10 +5,12 @@
 
 mod auth;
 mod blob;
+mod helper;
 mod http;
 mod image;
 mod progress;
 mod retry;
+mod session;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -19,10 +21,11 @@ use tokio::runtime::{Handle, Runtime};
 
 pub use auth::Secret;
 use auth::{Env, Found};
-use http::{Access, CaCerts, Session};
+use http::Access;
 use image::RegistryImage;
 use progress::Progress;
 use retry::RetryPolicy;
+use session::{CaCerts, Session};
 
 use super::{Selection, SourceError, oci};
 use crate::image::{BlobStore, ImagePlan};
@@ -103,8 +106,11 @@ impl Registries {
     fn handle(&self, reference: &str) -> Result<Handle, SourceError> {
         let mut rt = self.runtime.lock().map_err(|_| poisoned(reference))?;
         if rt.is_none() {
+            // Network threads only move bytes (and decrypt TLS): the cores
+            // belong to the layer workers that decompress and scan.
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
             let built = tokio::runtime::Builder::new_multi_thread()
-                .worker_threads(2)
+                .worker_threads((cores / 4).clamp(1, 4))
                 .thread_name("fipscan-net")
                 .enable_all()
                 .build()

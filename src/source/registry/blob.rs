@@ -25,8 +25,9 @@ use reqwest::StatusCode;
 use reqwest::header::CONTENT_RANGE;
 use tokio::sync::mpsc;
 
-use super::http::{Access, Fail, chain};
+use super::http::{Access, Fail};
 use super::retry::RetryState;
+use super::session::chain;
 
 /// Chunks in flight per layer: hyper's chunks are at most a few hundred KiB,
 /// usually 8–64 KiB.
@@ -207,5 +208,109 @@ async fn body(
             }
             Err(e) => return Body::Cut(chain(&e)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(status: u16, range: Option<&str>, body: &'static [u8]) -> reqwest::Response {
+        let mut r = ::http::Response::builder().status(status);
+        if let Some(v) = range {
+            r = r.header("content-range", v);
+        }
+        reqwest::Response::from(r.body(body.to_vec()).unwrap())
+    }
+
+    /// Runs `body` and returns what it forwarded and how it ended.
+    fn run(resp: reqwest::Response, offset: u64, size: Option<u64>) -> (Vec<u8>, u64, String) {
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        rt.block_on(async move {
+            let (tx, mut rx) = mpsc::channel(64);
+            let mut resp = resp;
+            let mut offset = offset;
+            let end = match body(&mut resp, &mut offset, size, &tx).await {
+                Body::Done => "done".to_string(),
+                Body::ReaderGone => "gone".to_string(),
+                Body::Cut(w) => format!("cut: {w}"),
+                Body::Fatal(w) => format!("fatal: {w}"),
+            };
+            drop(tx);
+            let mut got = Vec::new();
+            while let Some(Ok(b)) = rx.recv().await {
+                got.extend_from_slice(&b);
+            }
+            (got, offset, end)
+        })
+    }
+
+    #[test]
+    fn a_resumed_range_continues_where_the_cut_was() {
+        let (got, offset, end) = run(response(206, Some("bytes 4-9/10"), b"456789"), 4, Some(10));
+        assert_eq!(
+            (got.as_slice(), offset, end.as_str()),
+            (&b"456789"[..], 10, "done")
+        );
+    }
+
+    #[test]
+    fn a_range_at_the_wrong_place_is_refused() {
+        let (got, _, end) = run(
+            response(206, Some("bytes 0-9/10"), b"0123456789"),
+            4,
+            Some(10),
+        );
+        assert!(got.is_empty());
+        assert!(end.starts_with("fatal: asked to resume at byte 4"), "{end}");
+    }
+
+    #[test]
+    fn a_server_ignoring_range_is_skipped_forward() {
+        let (got, offset, end) = run(response(200, None, b"0123456789"), 4, Some(10));
+        assert_eq!(
+            (got.as_slice(), offset, end.as_str()),
+            (&b"456789"[..], 10, "done")
+        );
+    }
+
+    #[test]
+    fn short_and_long_bodies() {
+        let (got, offset, end) = run(response(200, None, b"01234"), 0, Some(10));
+        assert_eq!((got.len(), offset), (5, 5));
+        assert!(end.starts_with("cut: the body ended at 5 of 10"), "{end}");
+        let (_, _, end) = run(response(200, None, b"0123456789AB"), 0, Some(10));
+        assert!(
+            end.starts_with("fatal: the registry sent more than the 10 bytes"),
+            "{end}"
+        );
+        // Without a declared size, the end of the body is the end of the blob.
+        let (got, _, end) = run(response(200, None, b"01234"), 0, None);
+        assert_eq!((got.len(), end.as_str()), (5, "done"));
+    }
+
+    #[test]
+    fn the_reader_returns_chunks_then_the_pumps_error() {
+        let (tx, rx) = mpsc::channel(4);
+        tx.try_send(Ok(Bytes::from_static(b"abc"))).unwrap();
+        tx.try_send(Err(io::Error::other("blob X of REF: gave up")))
+            .unwrap();
+        drop(tx);
+        let mut r = ChannelReader {
+            rx,
+            chunk: Bytes::new(),
+            bar: None,
+        };
+        let mut buf = [0u8; 2];
+        assert_eq!(r.read(&mut buf).unwrap(), 2);
+        assert_eq!(r.read(&mut buf).unwrap(), 1);
+        assert_eq!(
+            r.read(&mut buf).unwrap_err().to_string(),
+            "blob X of REF: gave up"
+        );
+        assert_eq!(r.read(&mut buf).unwrap(), 0);
     }
 }

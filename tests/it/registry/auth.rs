@@ -250,3 +250,65 @@ fn access_denied_is_its_own_error() {
         run.stderr
     );
 }
+
+#[test]
+fn a_bearer_token_is_fetched_per_repository_with_the_credentials() {
+    let reg = Registry::start(Config::default());
+    reg.push("go-fips-on", "team/app:1");
+    let basic: &'static str =
+        Box::leak(format!("Basic {}", b64(&format!("{USER}:{PASSWORD}"))).into_boxed_str());
+    let proxy = Proxy::start(reg.port, Faults::Bearer(basic));
+    let home = Home::new();
+    let r = format!("{}/team/app:1", proxy.host());
+    let (run, doc) = home.json(
+        &[&r, "--username", USER, "--password-stdin"],
+        &[],
+        Some(PASSWORD),
+    );
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(essence(image(&doc)), oci_essence("go-fips-on", &[]));
+    assert_no_secret(&run);
+    let log = proxy.log();
+    let tokens: Vec<&str> = log
+        .iter()
+        .filter(|e| e.answer == "token")
+        .map(|e| e.path.as_str())
+        .collect();
+    // One token for the repository, asked for with its pull scope; every
+    // manifest and blob request then carried it.
+    assert_eq!(tokens.len(), 1, "{log:#?}");
+    assert!(
+        tokens[0].contains("scope=repository%3Ateam%2Fapp%3Apull"),
+        "{}",
+        tokens[0]
+    );
+    assert!(
+        log.iter()
+            .any(|e| e.path.contains("/blobs/") && e.answer == "ok")
+    );
+
+    // The token service refuses a wrong password, and anonymous pulls.
+    let run = home.fipscan(
+        &["scan", &r, "--username", USER, "--password-stdin"],
+        &[],
+        Some("wrong"),
+    );
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(&format!(
+            "{r}: unauthorized (401): the token service refused"
+        )) && run
+            .stderr
+            .contains("credentials from --username/--password-stdin were rejected"),
+        "{}",
+        run.stderr
+    );
+    let run = home.fipscan(&["scan", &r], &[], None);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains(&format!("{r}: unauthorized (401)"))
+            && run.stderr.contains("no credentials for"),
+        "{}",
+        run.stderr
+    );
+}

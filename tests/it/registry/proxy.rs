@@ -25,6 +25,11 @@ pub enum Faults {
     CutAlways,
     /// This status for every manifest GET.
     ManifestStatus(u16),
+    /// A token service in front of the registry, as Docker Hub or GHCR
+    /// have: `/v2/…` wants `Authorization: Bearer`, and `/token` hands one
+    /// out for `repository:NAME:pull` to a client with these basic
+    /// credentials (`Basic …` header value).
+    Bearer(&'static str),
 }
 
 #[derive(Debug, Clone)]
@@ -132,11 +137,13 @@ fn header<'a>(lines: &'a [String], name: &str) -> Option<&'a str> {
 
 fn status_response(status: u16, extra: &str) -> String {
     let reason = match status {
+        401 => "Unauthorized",
         403 => "Forbidden",
         429 => "Too Many Requests",
         _ => "Service Unavailable",
     };
     let body = match status {
+        401 => r#"{"errors":[{"code":"UNAUTHORIZED","message":"authentication required"}]}"#,
         403 => {
             r#"{"errors":[{"code":"DENIED","message":"requested access to the resource is denied"}]}"#
         }
@@ -147,6 +154,49 @@ fn status_response(status: u16, extra: &str) -> String {
         "HTTP/1.1 {status} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n{extra}\r\n{body}",
         body.len()
     )
+}
+
+/// The token service and the checks in front of the registry.
+fn bearer(path: &str, head: &[String], basic: &str, port: u16) -> Option<String> {
+    if let Some(query) = path.strip_prefix("/token?") {
+        if header(head, "Authorization") != Some(basic) {
+            return Some(status_response(401, ""));
+        }
+        let scope = query
+            .split('&')
+            .find_map(|kv| kv.strip_prefix("scope="))
+            .unwrap_or_default()
+            .replace("%3A", ":")
+            .replace("%2F", "/");
+        let body = format!(r#"{{"token":"tok-{scope}"}}"#);
+        return Some(format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        ));
+    }
+    // /v2/NAME/(manifests|blobs)/…: the token must be for NAME.
+    let name = path
+        .strip_prefix("/v2/")
+        .and_then(|p| {
+            p.split_once("/manifests/")
+                .or_else(|| p.split_once("/blobs/"))
+        })
+        .map(|(n, _)| n.to_string());
+    let wanted = name
+        .as_ref()
+        .map(|n| format!("Bearer tok-repository:{n}:pull"));
+    if wanted.is_some() && header(head, "Authorization") == wanted.as_deref() {
+        return None;
+    }
+    let scope = name
+        .map(|n| format!(",scope=\"repository:{n}:pull\""))
+        .unwrap_or_default();
+    Some(status_response(
+        401,
+        &format!(
+            "WWW-Authenticate: Bearer realm=\"http://127.0.0.1:{port}/token\",service=\"fipscan-test\"{scope}\r\n"
+        ),
+    ))
 }
 
 fn handle(client: TcpStream, state: &State) -> std::io::Result<()> {
@@ -179,6 +229,18 @@ fn handle(client: TcpStream, state: &State) -> std::io::Result<()> {
         })
     };
     let mut client = client;
+    if let Faults::Bearer(basic) = state.faults {
+        let port = client.local_addr()?.port();
+        if let Some(answer) = bearer(&path, &head, basic, port) {
+            log(if answer.starts_with("HTTP/1.1 200") {
+                "token"
+            } else {
+                "401"
+            });
+            client.write_all(answer.as_bytes())?;
+            return client.shutdown(Shutdown::Both);
+        }
+    }
     let injected = match state.faults {
         Faults::Once if is_manifest && !state.manifest_fault_used.swap(true, Ordering::SeqCst) => {
             Some((503, ""))

@@ -320,3 +320,23 @@ fn a_tampered_blob_is_caught_by_digest_verification() {
     // The binary the layer holds was not trusted, so not judged.
     assert!(img["components"].as_array().unwrap().is_empty());
 }
+
+#[test]
+fn a_missing_blob_is_a_not_found_error_naming_blob_and_reference() {
+    let reg = Registry::start(Config::default());
+    reg.push("go-std", "m/app:latest");
+    let blob = layer_digest("go-std");
+    fs::remove_dir_all(reg.blob_file(&blob).parent().unwrap()).unwrap();
+    let home = Home::new();
+    let r = reg.reference("m/app");
+    let (run, doc) = home.json(&[&r], &[], None);
+    assert_eq!(run.code, 2);
+    let img = image(&doc);
+    assert_eq!(img["layers"][0]["status"], "failed");
+    assert!(
+        run.stderr
+            .contains(&format!("{r}:latest blob {blob}: not found (404)")),
+        "{}",
+        run.stderr
+    );
+}
