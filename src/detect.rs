@@ -118,23 +118,9 @@ pub fn inspect(
     if head != ELF_MAGIC {
         return Ok(out);
     }
-    if size > limits.max_file_bytes {
-        out.findings.push(
-            Finding::new(
-                Code::FileTooLarge,
-                format!(
-                    "ELF file of {size} bytes is larger than --max-file-bytes {}; not inspected",
-                    limits.max_file_bytes
-                ),
-            )
-            .at(path),
-        );
+    let Some(data) = read_whole(path, "ELF file", &head, size, reader, limits, &mut out)? else {
         return Ok(out);
-    }
-    let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    data.extend_from_slice(&head);
-    reader.take(size - 4).read_to_end(&mut data)?;
-    out.read_bytes = data.len() as u64;
+    };
     // Parsers are written not to panic; this guard keeps one file's parser
     // bug from taking down the scan of a whole image.
     match guarded(|| elf::analyze(path, &data)) {
@@ -153,6 +139,39 @@ pub fn inspect(
     Ok(out)
 }
 
+/// Reads a whole file a detector asked for (after the `head` bytes
+/// already read), or records a `file-too-large` finding past the bound.
+fn read_whole(
+    path: &str,
+    what: &str,
+    head: &[u8],
+    size: u64,
+    reader: &mut dyn Read,
+    limits: &Limits,
+    out: &mut Inspection,
+) -> io::Result<Option<Vec<u8>>> {
+    if size > limits.max_file_bytes {
+        out.findings.push(
+            Finding::new(
+                Code::FileTooLarge,
+                format!(
+                    "{what} of {size} bytes is larger than --max-file-bytes {}; not inspected",
+                    limits.max_file_bytes
+                ),
+            )
+            .at(path),
+        );
+        return Ok(None);
+    }
+    let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
+    data.extend_from_slice(head);
+    reader
+        .take(size.saturating_sub(head.len() as u64))
+        .read_to_end(&mut data)?;
+    out.read_bytes = data.len() as u64;
+    Ok(Some(data))
+}
+
 fn inspect_package_db(
     path: &str,
     kind: crate::packages::DbKind,
@@ -162,19 +181,18 @@ fn inspect_package_db(
     mut out: Inspection,
 ) -> io::Result<Inspection> {
     use crate::packages::{self as pk, DbKind};
-    if size > limits.max_file_bytes {
-        out.findings.push(
-            Finding::new(
-                Code::FileTooLarge,
-                format!("package database of {size} bytes is larger than --max-file-bytes"),
-            )
-            .at(path),
-        );
+    let Some(data) = read_whole(
+        path,
+        "package database",
+        &[],
+        size,
+        reader,
+        limits,
+        &mut out,
+    )?
+    else {
         return Ok(out);
-    }
-    let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    reader.take(size).read_to_end(&mut data)?;
-    out.read_bytes = data.len() as u64;
+    };
     let text = || String::from_utf8_lossy(&data).into_owned();
     let distro = pk::Distro::unknown();
     let name = path.rsplit('/').next().unwrap_or(path);
@@ -240,22 +258,9 @@ fn inspect_jar(
     limits: &Limits,
     mut out: Inspection,
 ) -> io::Result<Inspection> {
-    if size > limits.max_file_bytes {
-        out.findings.push(
-            Finding::new(
-                Code::FileTooLarge,
-                format!(
-                    "archive of {size} bytes is larger than --max-file-bytes {}; not inspected",
-                    limits.max_file_bytes
-                ),
-            )
-            .at(path),
-        );
+    let Some(data) = read_whole(path, "archive", &[], size, reader, limits, &mut out)? else {
         return Ok(out);
-    }
-    let mut data = Vec::with_capacity(usize::try_from(size).unwrap_or(0));
-    reader.take(size).read_to_end(&mut data)?;
-    out.read_bytes = data.len() as u64;
+    };
     let markers =
         match crate::java::JavaMarkers::from_signatures(crate::signatures::Signatures::active()) {
             Ok(m) => m,
