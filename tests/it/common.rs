@@ -150,3 +150,24 @@ pub fn component<'a>(img: &'a Value, path: &str) -> &'a Value {
         .find(|c| c["path"] == path)
         .unwrap_or_else(|| panic!("no component {path}"))
 }
+
+/// The `detail` of every evidence entry of a component, in order.
+pub fn evidence_details(c: &Value) -> Vec<&str> {
+    c["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["detail"].as_str().unwrap())
+        .collect()
+}
+
+/// The `detail` of a component's evidence entries of one kind.
+pub fn evidence_of(c: &Value, kind: &str) -> Vec<String> {
+    c["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == kind)
+        .map(|e| e["detail"].as_str().unwrap().to_string())
+        .collect()
+}

@@ -21,12 +21,7 @@ fn native_module_v1_with_fips_on_is_validated() {
         img["entrypoint"]["crypto"][0],
         "Go Cryptographic Module v1.0.0-c2097c7c"
     );
-    let details: Vec<&str> = c["evidence"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["detail"].as_str().unwrap())
-        .collect();
+    let details = evidence_details(c);
     assert!(
         details.contains(&"GOFIPS140=v1.0.0-c2097c7c"),
         "{details:?}"

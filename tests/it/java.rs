@@ -36,12 +36,7 @@ fn debian_jdk_with_bcprov_in_a_fat_jar() {
     let nested = component(img, "/app/app-boot.jar!/BOOT-INF/lib/bcprov.jar");
     assert_eq!(nested["module"], "Bouncy Castle (bcprov) 1.72.0");
     let jvm = component(img, "/usr/lib/jvm/java-17-openjdk-amd64/bin/java");
-    let details: Vec<&str> = jvm["evidence"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["detail"].as_str().unwrap())
-        .collect();
+    let details = evidence_details(jvm);
     // Debian's JDK reads java.security through a symlink into /etc.
     assert!(
         details.contains(&"java.security read from /etc/java-17-openjdk/security/java.security"),

@@ -7,16 +7,6 @@ fn entry(img: &serde_json::Value) -> &serde_json::Value {
     component(img, "/opt/openssl/bin/openssl")
 }
 
-fn evidence(c: &serde_json::Value, kind: &str) -> Vec<String> {
-    c["evidence"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["kind"] == kind)
-        .map(|e| e["detail"].as_str().unwrap().to_string())
-        .collect()
-}
-
 #[test]
 fn activated_and_enforced_provider_is_validated() {
     let (code, doc) = scan_json(&oci("openssl-fips-active"), &[]);
@@ -43,12 +33,12 @@ fn activated_and_enforced_provider_is_validated() {
         ])
     );
     assert_eq!(
-        evidence(c, "openssl-config"),
+        evidence_of(c, "openssl-config"),
         [
             "/opt/openssl/ssl/openssl.cnf (compiled-in OPENSSLDIR): FIPS provider activated ([fips_sect]), default_properties = fips=yes"
         ]
     );
-    assert_eq!(evidence(c, "version-text"), ["OpenSSL 3.1.2 1 Aug 2023"]);
+    assert_eq!(evidence_of(c, "version-text"), ["OpenSSL 3.1.2 1 Aug 2023"]);
     // The provider's own version, read from fips.so (it has no libcrypto-style version text).
     let provider = component(img, "/opt/openssl/lib/ossl-modules/fips.so");
     assert_eq!(
@@ -87,7 +77,7 @@ fn provider_present_but_not_activated() {
             .starts_with("in /opt/openssl/ssl/openssl.cnf: `.include` the fipsmodule.cnf")
     );
     assert_eq!(
-        evidence(c, "openssl-config"),
+        evidence_of(c, "openssl-config"),
         ["/opt/openssl/ssl/openssl.cnf (compiled-in OPENSSLDIR): FIPS provider not activated"]
     );
 }
@@ -112,7 +102,7 @@ fn openssl_conf_in_the_image_env_selects_the_fips_config() {
         )]
     );
     assert_eq!(
-        evidence(entry(img), "openssl-config"),
+        evidence_of(entry(img), "openssl-config"),
         [
             "/etc/fips/openssl.cnf (OPENSSL_CONF in the image Env): FIPS provider activated ([fips_sect]), default_properties = fips=yes"
         ]

@@ -32,12 +32,7 @@ fn aws_lc_fips_runs_in_fips_mode_but_is_not_a_certified_version() {
     let c = component(img, "/app/server");
     assert_eq!(c["module"], "AWS-LC FIPS 4.2.0");
     assert_eq!(c["fips_mode_on"], true);
-    let details: Vec<&str> = c["evidence"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["detail"].as_str().unwrap())
-        .collect();
+    let details = evidence_details(c);
     assert!(
         details
             .iter()
