@@ -9,10 +9,12 @@ use crate::finding::{Code, Finding};
 use crate::image::{BlobStore, Content, Digest, ImagePlan, LayerDesc};
 use crate::judge;
 use crate::layer::{self, LayerScan, Limits, squash};
-use crate::report::{ImageReport, LayerSummary, Report, SCHEMA_VERSION, Tool};
+use crate::policy::Policy;
+use crate::report::{FailedReference, ImageReport, LayerSummary, Report, SCHEMA_VERSION, Tool};
 use crate::score::{self, Scored, Verdict};
 use crate::signatures::Signatures;
 use crate::source::{self, Registries, RegistryOptions, Selection, SourceError};
+use crate::target::{HostNeed, Target};
 
 #[derive(Debug, Clone)]
 pub struct ScanOptions {
@@ -21,6 +23,10 @@ pub struct ScanOptions {
     pub jobs: usize,
     pub selection: Selection,
     pub registry: RegistryOptions,
+    /// The node the images are judged for.
+    pub target: Target,
+    /// Waivers and gates applied to every image before it is scored.
+    pub policy: Option<Policy>,
 }
 
 impl Default for ScanOptions {
@@ -30,6 +36,8 @@ impl Default for ScanOptions {
             jobs: std::thread::available_parallelism().map_or(2, |n| n.get()),
             selection: Selection::default(),
             registry: RegistryOptions::default(),
+            target: Target::default(),
+            policy: None,
         }
     }
 }
@@ -66,7 +74,11 @@ pub fn scan_references(references: &[String], opts: &ScanOptions) -> Scanned {
         match resolved {
             Ok(plans) => {
                 for plan in &plans {
-                    images.push(report_image(plan, scan_layers(plan, opts, cache.as_ref())));
+                    images.push(report_image(
+                        plan,
+                        scan_layers(plan, opts, cache.as_ref()),
+                        opts,
+                    ));
                 }
             }
             Err(error) => errors.push(ReferenceError {
@@ -83,7 +95,16 @@ pub fn scan_references(references: &[String], opts: &ScanOptions) -> Scanned {
                 version: env!("CARGO_PKG_VERSION"),
                 signatures_version: Signatures::active().version.clone(),
             },
+            target: opts.target.as_ref(),
+            policy: opts.policy.as_ref().map(Policy::as_ref),
             images,
+            failed: errors
+                .iter()
+                .map(|e| FailedReference {
+                    reference: e.reference.clone(),
+                    error: e.error.to_string(),
+                })
+                .collect(),
         },
         errors,
     }
@@ -212,12 +233,13 @@ fn scan_layers(
 
 /// Scans one resolved image on its own (no layer sharing).
 pub fn scan_plan(plan: &ImagePlan, opts: &ScanOptions) -> ImageReport {
-    report_image(plan, scan_layers(plan, opts, None))
+    report_image(plan, scan_layers(plan, opts, None), opts)
 }
 
 fn report_image(
     plan: &ImagePlan,
     (scans, layers): (Vec<LayerScan>, Vec<LayerSummary>),
+    opts: &ScanOptions,
 ) -> ImageReport {
     let mut findings: Vec<Finding> = scans
         .iter()
@@ -231,24 +253,6 @@ fn report_image(
     let judged = judge::judge_image(&view, &plan.config, Signatures::active());
     findings.extend(judged.findings);
     findings.sort_by(|a, b| (b.severity, &a.path, a.code).cmp(&(a.severity, &b.path, b.code)));
-    // Files we could not look into might hold crypto: they keep the image
-    // from a clean `ready` or `no-crypto`.
-    let unscannable = findings
-        .iter()
-        .filter(|f| matches!(f.code, Code::Unscannable | Code::FileTooLarge))
-        .count();
-    let scored: Vec<Scored<'_>> = judged
-        .components
-        .iter()
-        .map(|c| Scored {
-            label: &c.path,
-            status: c.status,
-            fips_mode_on: c.fips_mode_on,
-            entrypoint: c.entrypoint,
-            counts: c.counts,
-        })
-        .collect();
-    let outcome = score::judge(&scored, incomplete, unscannable);
     let mut report = ImageReport {
         reference: plan.reference.clone(),
         source: plan.source_kind,
@@ -266,6 +270,46 @@ fn report_image(
         findings,
         layers,
     };
-    report.apply(outcome);
+    if let Some(policy) = &opts.policy {
+        policy.apply(&mut report);
+    }
+    score_image(&mut report, &opts.target);
+    if let Some(policy) = &opts.policy {
+        policy.check_score(&mut report);
+    }
     report
+}
+
+/// Scores an image for a target node: what a host-dependent component
+/// needs and the node lacks weighs against it; waived components and
+/// findings weigh nothing.
+pub fn score_image(report: &mut ImageReport, target: &Target) {
+    // Files we could not look into might hold crypto: they keep the image
+    // from a clean `ready` or `no-crypto`.
+    let unscannable = report
+        .findings
+        .iter()
+        .filter(|f| f.waiver.is_none() && matches!(f.code, Code::Unscannable | Code::FileTooLarge))
+        .count();
+    let unmet: Vec<Vec<HostNeed>> = report
+        .components
+        .iter()
+        .map(|c| target.unmet(&c.needs))
+        .collect();
+    let scored: Vec<Scored<'_>> = report
+        .components
+        .iter()
+        .zip(&unmet)
+        .map(|(c, unmet)| Scored {
+            label: &c.path,
+            status: c.status,
+            fips_mode_on: c.fips_mode_on,
+            entrypoint: c.entrypoint,
+            counts: c.counts,
+            unmet,
+            waived: c.waiver.is_some(),
+        })
+        .collect();
+    let outcome = score::judge(&scored, report.incomplete, unscannable);
+    report.apply(outcome);
 }

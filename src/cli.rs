@@ -22,7 +22,20 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Scan images and judge their FIPS readiness.
-    Scan(ScanArgs),
+    Scan(Box<ScanArgs>),
+    /// Work with policy files.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Check a policy file: TOML shape, known finding codes and targets,
+    /// globs and dates. Exit 0 when valid (expired waivers are listed), 2 when not.
+    Check {
+        #[arg(value_name = "FILE")]
+        file: PathBuf,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -93,6 +106,13 @@ pub struct ScanArgs {
     pub all_platforms: bool,
     #[arg(long, value_enum, default_value_t = FailOn::NotReady)]
     pub fail_on: FailOn,
+    /// The node the image must run on: generic, aks-azurelinux, aks-ubuntu,
+    /// openshift-rhel (default: the policy's target, else generic).
+    #[arg(long, value_name = "PROFILE", value_parser = clap::builder::PossibleValuesParser::new(crate::target::Target::names()))]
+    pub target: Option<String>,
+    /// Apply the waivers, minimum score and default target of a policy file (TOML).
+    #[arg(long, value_name = "FILE")]
+    pub policy: Option<PathBuf>,
     /// Layers read in parallel (default: number of CPUs).
     #[arg(long, short)]
     pub jobs: Option<usize>,

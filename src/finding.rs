@@ -84,6 +84,10 @@ codes! {
     // .NET.
     DotnetNoLibssl = "dotnet-no-libssl", Error, "The .NET runtime's OpenSSL shim finds no libssl in the image, so .NET crypto cannot run";
     DotnetManagedCrypto = "dotnet-managed-crypto", Error, "A managed crypto assembly (BouncyCastle for .NET) bypasses OpenSSL and has no FIPS validation";
+    // Policy.
+    PolicyWaiverExpired = "policy-waiver-expired", Error, "A policy waiver matched but has expired, so what it covered counts again";
+    PolicyWaiverUnused = "policy-waiver-unused", Info, "A policy waiver for this image matched no finding or component";
+    PolicyMinScore = "policy-min-score", Error, "The image scores below the policy's minimum score";
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -95,6 +99,9 @@ pub struct Finding {
     pub path: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub layer: Option<String>,
+    /// Set when a policy waiver covers this finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<crate::report::Waiver>,
 }
 
 impl Finding {
@@ -105,6 +112,7 @@ impl Finding {
             message: message.into(),
             path: None,
             layer: None,
+            waiver: None,
         }
     }
     pub fn at(mut self, path: impl Into<String>) -> Finding {

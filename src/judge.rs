@@ -36,6 +36,8 @@ pub struct Judgement {
     pub evidence: Vec<Evidence>,
     pub remediation: Option<String>,
     pub uses: Vec<String>,
+    /// What a host-dependent judgement needs from the node.
+    pub needs: Vec<crate::target::HostNeed>,
 }
 
 impl Judgement {
@@ -50,6 +52,7 @@ impl Judgement {
             evidence: Vec::new(),
             remediation: None,
             uses: Vec::new(),
+            needs: Vec::new(),
         }
     }
 }
@@ -177,6 +180,9 @@ pub fn judge_image(view: &FsView, config: &ImageConfig, sigs: &Signatures) -> Ju
             uses: j.uses.iter().map(|u| format!("/{u}")).collect(),
             used_by: Vec::new(),
             package: None,
+            sha256: None,
+            needs: j.needs,
+            waiver: None,
         });
     }
 
@@ -496,6 +502,9 @@ fn managed_crypto_components(view: &FsView) -> Vec<Component> {
             uses: Vec::new(),
             used_by: Vec::new(),
             package: None,
+            sha256: None,
+            needs: Vec::new(),
+            waiver: None,
         })
         .collect()
 }

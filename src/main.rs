@@ -5,20 +5,23 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 use fipscan::app::{self, ScanOptions};
-use fipscan::cli::{Cli, Command, FailOn, Format, ScanArgs};
+use fipscan::cli::{Cli, Command, FailOn, Format, PolicyCommand, ScanArgs};
 use fipscan::finding::Code;
 use fipscan::image::Platform;
 use fipscan::layer::Limits;
+use fipscan::policy::{self, Policy};
 use fipscan::report::{Report, json, text};
 use fipscan::score::Verdict;
 use fipscan::signatures::Signatures;
 use fipscan::source::{RegistryOptions, Selection, registry::Secret};
+use fipscan::target::Target;
 
 fn main() -> ExitCode {
     fipscan::detect::install_panic_hook();
     let cli = Cli::parse();
     let result = match cli.command {
-        Command::Scan(args) => scan(args),
+        Command::Scan(args) => scan(*args),
+        Command::Policy(PolicyCommand::Check { file }) => policy_check(&file),
     };
     match result {
         Ok(code) => code,
@@ -55,6 +58,16 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     } else {
         None
     };
+    let policy = match &args.policy {
+        Some(file) => Some(Policy::load(file, policy::today())?),
+        None => None,
+    };
+    let target = match (&args.target, policy.as_ref().and_then(|p| p.target)) {
+        (Some(name), _) => Target::by_name(name)
+            .with_context(|| format!("--target {name:?} is not a known profile"))?,
+        (None, Some(t)) => t,
+        (None, None) => Target::default(),
+    };
     let opts = ScanOptions {
         limits: Limits {
             max_file_bytes: args.max_file_bytes,
@@ -77,6 +90,8 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
             retry_delay: args.retry_delay,
             progress: !args.quiet,
         },
+        target,
+        policy,
     };
     let scanned = app::scan_references(&references, &opts);
     let report = scanned.report;
@@ -104,11 +119,53 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
         FailOn::Warnings => matches!(v, Verdict::NotReady | Verdict::ReadyWithWarnings),
         FailOn::Never => false,
     };
-    Ok(if report.images.iter().any(|i| fails(i.verdict)) {
-        ExitCode::from(1)
-    } else {
-        ExitCode::SUCCESS
-    })
+    // A waived finding never fails the gate; an image under the policy's
+    // minimum score always does.
+    let below_min = |i: &fipscan::report::ImageReport| {
+        i.findings
+            .iter()
+            .any(|f| f.code == Code::PolicyMinScore && f.waiver.is_none())
+    };
+    Ok(
+        if report
+            .images
+            .iter()
+            .any(|i| fails(i.verdict) || below_min(i))
+        {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        },
+    )
+}
+
+fn policy_check(file: &Path) -> anyhow::Result<ExitCode> {
+    let policy = Policy::load(file, policy::today())?;
+    let expired: Vec<String> = policy
+        .expired()
+        .map(|r| {
+            format!(
+                "waiver {} ({}) expired on {}",
+                r.number,
+                r.code.as_str(),
+                r.expires
+            )
+        })
+        .collect();
+    println!(
+        "{}: valid; {} waiver(s), {} expired; target {}; min_score {}",
+        file.display(),
+        policy.rules.len(),
+        expired.len(),
+        policy.target.map_or("not set (generic)", |t| t.name),
+        policy
+            .min_score
+            .map_or("not set".to_string(), |m| m.to_string()),
+    );
+    for e in expired {
+        println!("  {e}");
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn write_report(report: &Report, args: &ScanArgs) -> anyhow::Result<()> {

@@ -18,7 +18,48 @@ pub const SCHEMA_VERSION: &str = "1.0.0";
 pub struct Report {
     pub schema_version: &'static str,
     pub tool: Tool,
+    /// The node the images were judged for (`--target`).
+    pub target: TargetRef,
+    /// The policy applied (`--policy`), if any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub policy: Option<PolicyRef>,
     pub images: Vec<ImageReport>,
+    /// References that could not be scanned at all (each also exits 2).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub failed: Vec<FailedReference>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetRef {
+    pub name: &'static str,
+    pub description: &'static str,
+    /// What the node provides that host-dependent components may need.
+    pub provides: Vec<crate::target::HostNeed>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct PolicyRef {
+    /// The policy file as given on the command line.
+    pub file: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_score: Option<u8>,
+    /// Waivers in the file (applied or not).
+    pub waivers: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FailedReference {
+    pub reference: String,
+    pub error: String,
+}
+
+/// A policy waiver that matched a finding or component: it stays in every
+/// output, marked, and no longer counts toward the verdict or the gate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Waiver {
+    pub reason: String,
+    /// Last day the waiver applies (YYYY-MM-DD).
+    pub expires: String,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -110,6 +151,15 @@ pub struct Component {
     /// The OS package that owns the file, from the image's package database.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub package: Option<PackageRef>,
+    /// SHA-256 of the file (hex), for programs, libraries and archives read whole.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
+    /// What a host-dependent component needs from the node to run in FIPS mode.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub needs: Vec<crate::target::HostNeed>,
+    /// Set when a policy waiver covers this component's code and path.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub waiver: Option<Waiver>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

@@ -3,6 +3,8 @@
 
 use serde::Serialize;
 
+use crate::target::HostNeed;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
@@ -63,15 +65,22 @@ pub struct Scored<'a> {
     pub fips_mode_on: bool,
     pub entrypoint: bool,
     pub counts: bool,
+    /// What a host-dependent component needs that the target node does not provide.
+    pub unmet: &'a [HostNeed],
+    /// A policy waiver covers it: shown, but it weighs nothing.
+    pub waived: bool,
 }
 
-pub fn weight(status: Status, fips_mode_on: bool) -> Weight {
+pub fn weight(status: Status, fips_mode_on: bool, unmet: &[HostNeed]) -> Weight {
     match status {
         Status::NonFips => Weight::Blocker,
         Status::FipsCapable if !fips_mode_on => Weight::Blocker,
         Status::FipsCapable | Status::Unknown => Weight::Warning,
-        // Under the default (generic) target the node runs in FIPS mode,
-        // which is what host-dependent components need.
+        // Without what it needs from the node, a host-dependent module
+        // never switches on (kernel flag, system-fips marker) or runs
+        // outside its validated environment (vendor host).
+        Status::HostDependent if unmet.iter().any(|n| n.switches_fips_on()) => Weight::Blocker,
+        Status::HostDependent if !unmet.is_empty() => Weight::Warning,
         Status::Validated | Status::HostDependent => Weight::Fine,
     }
 }
@@ -103,16 +112,47 @@ pub fn judge(components: &[Scored<'_>], incomplete: bool, unscannable: usize) ->
     let mut lost: u32 = 0;
     let mut worst = Weight::Fine;
     for c in &counted {
-        let w = weight(c.status, c.fips_mode_on);
+        let w = weight(c.status, c.fips_mode_on, c.unmet);
+        let ep = if c.entrypoint { " (entrypoint)" } else { "" };
+        if c.waived {
+            if w != Weight::Fine {
+                reasons.push(format!(
+                    "waived: {}{ep} is {} (a policy waiver applies)",
+                    c.label,
+                    c.status.as_str()
+                ));
+            }
+            continue;
+        }
         let p = penalty(w, c.entrypoint);
         if p > 0 {
-            let what = match w {
-                Weight::Blocker if c.status == Status::FipsCapable => "FIPS path not switched on",
-                Weight::Blocker => "no FIPS path",
-                _ if c.status == Status::Unknown => "crypto not identified",
-                _ => "FIPS mode on, module not validated",
+            let unmet = || {
+                c.unmet
+                    .iter()
+                    .map(|n| n.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             };
-            let ep = if c.entrypoint { " (entrypoint)" } else { "" };
+            let what = match w {
+                Weight::Blocker if c.status == Status::FipsCapable => {
+                    "FIPS path not switched on".to_string()
+                }
+                Weight::Blocker if c.status == Status::HostDependent => {
+                    format!(
+                        "the target node does not provide {}, so FIPS mode never switches on",
+                        unmet()
+                    )
+                }
+                Weight::Blocker => "no FIPS path".to_string(),
+                _ if c.status == Status::HostDependent => {
+                    format!(
+                        "the target node does not provide {}, the module's validated environment",
+                        unmet()
+                    )
+                }
+                _ if c.status == Status::Unknown => "crypto not identified".to_string(),
+                _ => "FIPS mode on, module not validated".to_string(),
+            };
             reasons.push(format!(
                 "-{p}: {}{ep} is {}: {what}",
                 c.label,
@@ -172,6 +212,8 @@ mod tests {
             fips_mode_on: on,
             entrypoint: ep,
             counts: true,
+            unmet: &[],
+            waived: false,
         }
     }
 
@@ -215,6 +257,8 @@ mod tests {
             fips_mode_on: false,
             entrypoint: false,
             counts: false,
+            unmet: &[],
+            waived: false,
         };
         assert_eq!(judge(&[lib], false, 0).verdict, Verdict::NoCrypto);
     }

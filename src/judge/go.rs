@@ -140,6 +140,7 @@ pub fn classify(facts: &GoFacts, ctx: &GoContext<'_>) -> Option<Judgement> {
                             j.status = Status::HostDependent;
                             j.fips_mode_on = true;
                             j.code = Code::GoOpensslBackend;
+                            j.needs = vec![crate::target::HostNeed::KernelFipsMode];
                             j.certificate = Some(m.certificate.clone());
                             j.summary = format!(
                                 "{version} routes crypto to {} with a configured {}; FIPS mode follows the node",

@@ -96,6 +96,9 @@ pub fn components(view: &FsView, config: &ImageConfig, sigs: &Signatures) -> Vec
                 uses: Vec::new(),
                 used_by: Vec::new(),
                 package: None,
+                sha256: None,
+                needs: Vec::new(),
+                waiver: None,
             });
             statuses.push(status);
         }
@@ -224,6 +227,15 @@ fn jvms(
             uses: Vec::new(),
             used_by: Vec::new(),
             package: None,
+            sha256: None,
+            // Red Hat OpenJDK asks NSS whether the system is in FIPS mode,
+            // which reads the kernel flag.
+            needs: if status == Status::HostDependent {
+                vec![crate::target::HostNeed::KernelFipsMode]
+            } else {
+                Vec::new()
+            },
+            waiver: None,
         });
     }
     out

@@ -279,6 +279,7 @@ impl OpensslInstall {
                 j.status = Status::HostDependent;
                 j.fips_mode_on = true;
                 j.code = Code::OpensslLegacy;
+                j.needs = vec![crate::target::HostNeed::KernelFipsMode];
                 j.summary = format!(
                     "uses {label}, a vendor FIPS build that enters FIPS mode on a FIPS host"
                 );
