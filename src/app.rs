@@ -269,6 +269,7 @@ fn report_image(
         components: judged.components,
         findings,
         layers,
+        packages: judged.packages,
     };
     if let Some(policy) = &opts.policy {
         policy.apply(&mut report);

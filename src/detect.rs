@@ -125,7 +125,10 @@ pub fn inspect(
     // bug from taking down the scan of a whole image.
     match guarded(|| elf::analyze(path, &data)) {
         Ok((facts, findings)) => {
-            out.facts = facts.map(|f| FileFacts::Elf(Box::new(f)));
+            out.facts = facts.map(|mut f| {
+                f.sha256 = Some(sha256_hex(&data));
+                FileFacts::Elf(Box::new(f))
+            });
             out.findings.extend(findings);
         }
         Err(msg) => out.findings.push(
@@ -137,6 +140,12 @@ pub fn inspect(
         ),
     }
     Ok(out)
+}
+
+/// Hex SHA-256 of a file read whole (SHA-NI makes this cheap next to parsing).
+pub fn sha256_hex(data: &[u8]) -> String {
+    use sha2::{Digest as _, Sha256};
+    hex::encode(Sha256::digest(data))
 }
 
 /// Reads a whole file a detector asked for (after the `head` bytes

@@ -59,6 +59,8 @@ impl Judgement {
 
 pub struct Judged {
     pub os: Option<packages::OsInfo>,
+    /// Every installed OS package, from the image's package databases.
+    pub packages: Vec<crate::report::PackageRef>,
     pub components: Vec<Component>,
     pub findings: Vec<Finding>,
     pub entrypoint: Option<Entrypoint>,
@@ -180,7 +182,7 @@ pub fn judge_image(view: &FsView, config: &ImageConfig, sigs: &Signatures) -> Ju
             uses: j.uses.iter().map(|u| format!("/{u}")).collect(),
             used_by: Vec::new(),
             package: None,
-            sha256: None,
+            sha256: facts.sha256.clone(),
             needs: j.needs,
             waiver: None,
         });
@@ -247,9 +249,10 @@ pub fn judge_image(view: &FsView, config: &ImageConfig, sigs: &Signatures) -> Ju
                 &b.path,
             ))
     });
-    let os = packages::attach(view, &mut components);
+    let (os, installed) = packages::attach(view, &mut components);
     Judged {
         os,
+        packages: installed,
         components,
         findings,
         entrypoint,

@@ -95,6 +95,9 @@ pub struct ImageReport {
     pub components: Vec<Component>,
     pub findings: Vec<Finding>,
     pub layers: Vec<LayerSummary>,
+    /// Every installed OS package (name order), from the image's package databases.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub packages: Vec<PackageRef>,
 }
 
 #[derive(Debug, Clone, Serialize)]

@@ -43,6 +43,9 @@ pub struct ElfFacts {
     /// Rust crypto: cargo-auditable dependency list, ring / aws-lc symbols.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rust: Option<crate::rustbin::RustFacts>,
+    /// SHA-256 (hex) of the file, for SBOMs and audit evidence.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sha256: Option<String>,
 }
 
 fn split_paths(list: &[&str]) -> Vec<String> {
@@ -115,6 +118,7 @@ pub fn analyze(path: &str, data: &[u8]) -> (Option<ElfFacts>, Vec<Finding>) {
         go,
         openssl,
         rust,
+        sha256: None,
     };
     (Some(facts), findings)
 }

@@ -77,6 +77,8 @@ pub struct JarFacts {
     pub nested: Vec<JarFacts>,
     /// Bounds hit and damage found (the walk went on past them).
     pub problems: Vec<String>,
+    /// SHA-256 (hex) of this archive's bytes, nested ones included, for SBOMs.
+    pub sha256: Option<String>,
 }
 
 impl JarFacts {
@@ -92,6 +94,7 @@ impl JarFacts {
             evidence: Vec::new(),
             nested: Vec::new(),
             problems: Vec::new(),
+            sha256: None,
         }
     }
 
@@ -161,6 +164,7 @@ impl Walk<'_> {
         depth: u8,
     ) -> JarFacts {
         let mut f = JarFacts::new(name, path);
+        f.sha256 = Some(crate::detect::sha256_hex(bytes));
         let scan = self.scan(&mut ar, &mut f);
         let manifest = scan
             .manifest

@@ -96,7 +96,7 @@ pub fn components(view: &FsView, config: &ImageConfig, sigs: &Signatures) -> Vec
                 uses: Vec::new(),
                 used_by: Vec::new(),
                 package: None,
-                sha256: None,
+                sha256: jar.sha256.clone(),
                 needs: Vec::new(),
                 waiver: None,
             });
@@ -227,7 +227,10 @@ fn jvms(
             uses: Vec::new(),
             used_by: Vec::new(),
             package: None,
-            sha256: None,
+            sha256: match node.node.facts.as_deref() {
+                Some(FileFacts::Elf(e)) => e.sha256.clone(),
+                _ => None,
+            },
             // Red Hat OpenJDK asks NSS whether the system is in FIPS mode,
             // which reads the kernel flag.
             needs: if status == Status::HostDependent {

@@ -254,6 +254,7 @@ impl<'a> Linker<'a> {
             go: None,
             openssl: None,
             rust: None,
+            sha256: None,
         };
         self.resolve("", &probe, name)
     }

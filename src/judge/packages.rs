@@ -7,7 +7,7 @@ use serde::Serialize;
 use crate::detect::FileFacts;
 use crate::layer::squash::FsView;
 use crate::packages::{self as pk, Distro, OsRelease, PackageIndex};
-use crate::report::Component;
+use crate::report::{Component, PackageRef};
 
 #[derive(Debug, Clone, Serialize)]
 pub struct OsInfo {
@@ -31,8 +31,9 @@ fn text<'v>(view: &'v FsView, p: &str) -> Option<&'v str> {
     }
 }
 
-/// Ties each component to its owning package and describes the OS.
-pub fn attach(view: &FsView, components: &mut [Component]) -> Option<OsInfo> {
+/// Ties each component to its owning package and describes the OS; also
+/// returns every installed package (name order), for SBOM outputs.
+pub fn attach(view: &FsView, components: &mut [Component]) -> (Option<OsInfo>, Vec<PackageRef>) {
     let os: Option<OsRelease> = ["etc/os-release", "usr/lib/os-release"]
         .iter()
         .find_map(|p| text(view, p))
@@ -60,12 +61,22 @@ pub fn attach(view: &FsView, components: &mut [Component]) -> Option<OsInfo> {
         p.set_distro(&distro);
     }
     let count = packages.len();
+    let mut installed: Vec<PackageRef> = packages
+        .iter()
+        .map(|p| PackageRef {
+            name: p.name.clone(),
+            version: p.version.clone(),
+            purl: p.purl.clone(),
+        })
+        .collect();
+    installed.sort_by(|a, b| (&a.name, &a.version, &a.purl).cmp(&(&b.name, &b.version, &b.purl)));
+    installed.dedup();
     let index = PackageIndex::new(packages);
     for c in components.iter_mut() {
         // A nested jar belongs to the package of the file that holds it.
         let file = c.path.split("!/").next().unwrap_or(&c.path);
         if let Some(owner) = index.owner(file) {
-            c.package = Some(crate::report::PackageRef {
+            c.package = Some(PackageRef {
                 name: owner.name.clone(),
                 version: owner.version.clone(),
                 purl: owner.purl.clone(),
@@ -79,11 +90,12 @@ pub fn attach(view: &FsView, components: &mut [Component]) -> Option<OsInfo> {
                 .find(|l| !l.is_empty() && !l.starts_with('#'))
         })
         .map(str::to_string);
-    (os.is_some() || count > 0 || crypto_policy.is_some()).then(|| OsInfo {
+    let info = (os.is_some() || count > 0 || crypto_policy.is_some()).then(|| OsInfo {
         id: os.as_ref().and_then(|o| o.id.clone()),
         version_id: os.as_ref().and_then(|o| o.version_id.clone()),
         pretty_name: os.as_ref().and_then(|o| o.pretty_name.clone()),
         packages: count,
         crypto_policy,
-    })
+    });
+    (info, installed)
 }

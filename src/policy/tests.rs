@@ -58,6 +58,7 @@ fn image(reference: &str, components: Vec<Component>, findings: Vec<Finding>) ->
         components,
         findings,
         layers: Vec::new(),
+        packages: Vec::new(),
     }
 }
 
