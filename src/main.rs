@@ -96,7 +96,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let scanned = app::scan_references(&references, &opts);
     let report = scanned.report;
     // Nothing could be read: the errors are the whole output, as before
-    // batches existed.
+    // batches existed. Otherwise failed references are in the report too.
     if !report.images.is_empty() {
         write_report(&report, &args)?;
     }

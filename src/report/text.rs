@@ -3,7 +3,7 @@
 
 use std::fmt::Write as _;
 
-use super::{Component, ImageReport, Report};
+use super::{Component, ImageReport, Report, Waiver};
 use crate::finding::Severity;
 use crate::score::{Status, Verdict};
 
@@ -51,9 +51,9 @@ pub fn render(report: &Report, style: Style) -> String {
         if i > 0 {
             out.push('\n');
         }
-        render_image(&mut out, image, style);
+        render_image(&mut out, image, report, style);
     }
-    if report.images.len() > 1 {
+    if report.images.len() + report.failed.len() > 1 {
         let _ = writeln!(out, "\n{}", style.bold("Summary"));
         for image in &report.images {
             let platform = image
@@ -69,19 +69,34 @@ pub fn render(report: &Report, style: Style) -> String {
                 image.reference
             );
         }
+        for f in &report.failed {
+            let _ = writeln!(
+                out,
+                "  {:<22} {:>3}  {}: {}",
+                style.paint("1;31", "ERROR"),
+                "-",
+                f.reference,
+                f.error
+            );
+        }
     }
+    let policy = report
+        .policy
+        .as_ref()
+        .map(|p| format!(" · policy {}", p.file))
+        .unwrap_or_default();
     let _ = writeln!(
         out,
         "{}",
         style.dim(&format!(
-            "fipscan {} · signatures {}",
-            report.tool.version, report.tool.signatures_version
+            "fipscan {} · signatures {} · target {}{policy}",
+            report.tool.version, report.tool.signatures_version, report.target.name
         ))
     );
     out
 }
 
-fn render_image(out: &mut String, image: &ImageReport, style: Style) {
+fn render_image(out: &mut String, image: &ImageReport, report: &Report, style: Style) {
     let _ = writeln!(out, "{}  {}", style.bold("Image"), image.reference);
     if let Some(os) = &image.os {
         let name = os
@@ -137,7 +152,7 @@ fn render_image(out: &mut String, image: &ImageReport, style: Style) {
     if !programs.is_empty() {
         let _ = writeln!(out, "\n{} ({})", style.bold("Programs"), programs.len());
         for c in programs {
-            component(out, c, style);
+            component(out, c, report, style);
         }
     }
     if !libraries.is_empty() {
@@ -170,6 +185,9 @@ fn render_image(out: &mut String, image: &ImageReport, style: Style) {
                 .map(|p| format!(" {p}"))
                 .unwrap_or_default();
             let _ = writeln!(out, "  {sev} {}{place}: {}", f.code.as_str(), f.message);
+            if let Some(w) = &f.waiver {
+                let _ = writeln!(out, "          {}", waived(w, style));
+            }
         }
     }
     if image.incomplete {
@@ -184,7 +202,11 @@ fn render_image(out: &mut String, image: &ImageReport, style: Style) {
     }
 }
 
-fn component(out: &mut String, c: &Component, style: Style) {
+fn waived(w: &Waiver, style: Style) -> String {
+    style.paint("36", &format!("waived until {}: {}", w.expires, w.reason))
+}
+
+fn component(out: &mut String, c: &Component, report: &Report, style: Style) {
     let ep = if c.entrypoint {
         style.bold(" [entrypoint]")
     } else {
@@ -193,6 +215,29 @@ fn component(out: &mut String, c: &Component, style: Style) {
     let _ = writeln!(out, "  {} {}{ep}", style.status(c.status), c.path);
     let pad = " ".repeat(17);
     let _ = writeln!(out, "{pad}{}", c.summary);
+    if let Some(w) = &c.waiver {
+        let _ = writeln!(out, "{pad}{}", waived(w, style));
+    }
+    if !c.needs.is_empty() {
+        let needs: Vec<String> = c
+            .needs
+            .iter()
+            .map(|n| {
+                let met = report.target.provides.contains(n);
+                format!(
+                    "{} ({})",
+                    n.as_str(),
+                    if met { "provided" } else { "NOT provided" }
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            out,
+            "{pad}needs from the node: {} [target {}]",
+            needs.join(", "),
+            report.target.name
+        );
+    }
     if let Some(fix) = &c.remediation {
         let _ = writeln!(out, "{pad}fix: {fix}");
     }
