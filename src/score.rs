@@ -250,6 +250,51 @@ mod tests {
     }
 
     #[test]
+    fn host_dependent_is_judged_by_what_the_target_lacks() {
+        let hd = |unmet: &'static [HostNeed]| Scored {
+            label: "/x",
+            status: Status::HostDependent,
+            fips_mode_on: true,
+            entrypoint: true,
+            counts: true,
+            unmet,
+            waived: false,
+        };
+        assert_eq!(judge(&[hd(&[])], false, 0).verdict, Verdict::Ready);
+        let off = judge(&[hd(&[HostNeed::RuntimeFipsSecrets])], false, 0);
+        assert_eq!((off.verdict, off.score), (Verdict::NotReady, 40));
+        assert_eq!(
+            off.reasons,
+            [
+                "-60: /x (entrypoint) is host-dependent: the target node does not provide runtime-fips-secrets, so FIPS mode never switches on"
+            ]
+        );
+        let outside = judge(&[hd(&[HostNeed::UbuntuFipsHost])], false, 0);
+        assert_eq!(
+            (outside.verdict, outside.score),
+            (Verdict::ReadyWithWarnings, 85)
+        );
+        assert_eq!(
+            outside.reasons,
+            [
+                "-15: /x (entrypoint) is host-dependent: the target node does not provide ubuntu-fips-host, the module's validated environment"
+            ]
+        );
+    }
+
+    #[test]
+    fn waived_components_weigh_nothing_but_are_named() {
+        let mut w = c(Status::NonFips, false, true);
+        w.waived = true;
+        let out = judge(&[w, c(Status::Validated, true, false)], false, 0);
+        assert_eq!((out.verdict, out.score), (Verdict::Ready, 100));
+        assert_eq!(
+            out.reasons,
+            ["waived: /x (entrypoint) is non-fips (a policy waiver applies)"]
+        );
+    }
+
+    #[test]
     fn libraries_that_do_not_count_are_information() {
         let lib = Scored {
             label: "/lib",

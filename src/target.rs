@@ -23,6 +23,7 @@ pub enum HostNeed {
     /// containers on an Ubuntu Pro FIPS host.
     UbuntuFipsHost,
     /// SymCrypt-OpenSSL's validation covers Azure Linux hosts.
+    #[serde(rename = "azurelinux-fips-host")]
     AzureLinuxFipsHost,
     /// Red Hat's validations list RHEL (CoreOS) hosts as the operating environment.
     RhelFipsHost,
@@ -151,6 +152,23 @@ mod tests {
         }
         assert_eq!(Target::by_name("generic"), Some(GENERIC));
         assert_eq!(Target::by_name("gke"), None);
+    }
+
+    #[test]
+    fn serialised_names_are_the_documented_ones() {
+        let all = [
+            HostNeed::KernelFipsMode,
+            HostNeed::RuntimeFipsSecrets,
+            HostNeed::UbuntuFipsHost,
+            HostNeed::AzureLinuxFipsHost,
+            HostNeed::RhelFipsHost,
+        ];
+        for n in all {
+            assert_eq!(
+                serde_json::to_value(n).ok(),
+                Some(serde_json::Value::String(n.as_str().to_string()))
+            );
+        }
     }
 
     #[test]

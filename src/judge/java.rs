@@ -171,7 +171,19 @@ fn jvms(
                     Evidence::new("file", format!("java.security read from /{resolved}"))
                         .at(resolved, &layer),
                 );
-                let sec = java::parse_java_security(text, markers);
+                let mut sec = java::parse_java_security(text, markers);
+                // `fips.provider.N` is read by Red Hat's OpenJDK patches
+                // only; any other build ignores the lines.
+                if let Some(vendor) = release.implementor.as_deref()
+                    && !vendor.contains("Red Hat")
+                    && !sec.fips_providers.is_empty()
+                {
+                    evidence.push(Evidence::new(
+                        "java-provider",
+                        format!("fips.provider.N lines ignored: only Red Hat builds of OpenJDK read them, and this JDK's release names IMPLEMENTOR={vendor}"),
+                    ));
+                    sec.fips_providers.clear();
+                }
                 let order = java::classify_provider_order(&sec, markers);
                 let j = java::judge_jvm(&order, best);
                 for (n, entry) in sec.providers.iter().take(3).enumerate() {
@@ -182,7 +194,29 @@ fn jvms(
                 }
                 let red_hat_off = j.status == Status::HostDependent
                     && RED_HAT_FIPS_OFF.iter().any(|o| java_opts.contains(o));
-                if red_hat_off {
+                // In FIPS mode the JVM's first provider is SunPKCS11 over the
+                // image's NSS softoken: without it the JVM cannot start its
+                // FIPS providers, so the path never switches on.
+                let softoken = match &order {
+                    java::ProviderOrder::RedHatNssFips { entry, .. }
+                        if j.status == Status::HostDependent =>
+                    {
+                        Some(nss_softoken(view, &home, entry.arg.as_deref()))
+                    }
+                    _ => None,
+                };
+                if let Some(Err((why, ev))) = softoken {
+                    evidence.extend(ev);
+                    (
+                        Status::FipsCapable,
+                        false,
+                        format!("{}, but {why}", j.summary),
+                        Some("install the NSS softoken (libsoftokn3.so, with libfreeblpriv3.so) in the nssLibraryDirectory that nss.fips.cfg names".to_string()),
+                    )
+                } else if red_hat_off {
+                    if let Some(Ok(ev)) = softoken {
+                        evidence.extend(ev);
+                    }
                     (
                         Status::FipsCapable,
                         false,
@@ -193,6 +227,9 @@ fn jvms(
                         Some("remove -Dcom.redhat.fips=false from the Java options".to_string()),
                     )
                 } else {
+                    if let Some(Ok(ev)) = softoken {
+                        evidence.extend(ev);
+                    }
                     (j.status, j.fips_mode_on, j.summary, j.remediation)
                 }
             }
@@ -242,4 +279,67 @@ fn jvms(
         });
     }
     out
+}
+
+/// Finds the NSS softoken that Red Hat's `SunPKCS11 …/nss.fips.cfg` loads:
+/// the config's `nssLibraryDirectory` (or the loader's default directories)
+/// must hold `libsoftokn3.so`. Evidence either way.
+fn nss_softoken(
+    view: &FsView,
+    home: &str,
+    cfg_arg: Option<&str>,
+) -> Result<Vec<Evidence>, (String, Vec<Evidence>)> {
+    let cfg = cfg_arg
+        .unwrap_or("${java.home}/conf/security/nss.fips.cfg")
+        .replace("${java.home}", &format!("/{home}"));
+    let cfg = cfg.trim_start_matches('/');
+    let text = match view.resolve(cfg).map(|(r, n)| (r, n.node.facts.as_deref())) {
+        Some((_, Some(FileFacts::Text { text }))) => text.clone(),
+        _ => {
+            return Err((
+                format!("its NSS config /{cfg} is not in the image"),
+                Vec::new(),
+            ));
+        }
+    };
+    let dir = text.lines().find_map(|l| {
+        let (k, v) = l.split_once('=')?;
+        (k.trim() == "nssLibraryDirectory").then(|| v.trim().trim_matches('"').to_string())
+    });
+    let mut ev = vec![Evidence::new(
+        "file",
+        format!(
+            "/{cfg}: nssLibraryDirectory = {}",
+            dir.as_deref().unwrap_or("(not set)")
+        ),
+    )];
+    let dirs: Vec<String> = match &dir {
+        Some(d) => vec![d.trim_matches('/').to_string()],
+        None => [
+            "usr/lib64",
+            "usr/lib/x86_64-linux-gnu",
+            "usr/lib/aarch64-linux-gnu",
+            "usr/lib",
+        ]
+        .iter()
+        .map(|d| d.to_string())
+        .collect(),
+    };
+    for d in &dirs {
+        let lib = format!("{d}/libsoftokn3.so");
+        if let Some((resolved, node)) = view.resolve(&lib) {
+            ev.push(
+                Evidence::new("file", format!("NSS softoken /{resolved}"))
+                    .at(&resolved, view.layer_id(node.layer)),
+            );
+            return Ok(ev);
+        }
+    }
+    Err((
+        format!(
+            "the NSS softoken (libsoftokn3.so) is not in /{}",
+            dirs.join(", /")
+        ),
+        ev,
+    ))
 }
