@@ -234,6 +234,18 @@ fn a_batch_shares_layers_reports_each_image_and_survives_a_bad_reference() {
         "{}",
         run.stderr
     );
+    // The failed reference is in the report too, not only on stderr.
+    let failed = doc["failed"].as_array().unwrap();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(failed[0]["reference"], refs[1].as_str());
+    assert!(
+        failed[0]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("{}: manifest unknown", refs[1])),
+        "{}",
+        failed[0]["error"]
+    );
     let images = doc["images"].as_array().unwrap();
     let got: Vec<Value> = images.iter().map(essence).collect();
     assert_eq!(
@@ -258,6 +270,17 @@ fn a_batch_shares_layers_reports_each_image_and_survives_a_bad_reference() {
     assert_eq!(run.code, 1, "go-std is not-ready: {}", run.stderr);
     assert!(run.stdout.contains("Summary"), "{}", run.stdout);
     assert_eq!(run.stdout.matches("Verdict  ").count(), 2);
+
+    // The summary table lists the reference that failed, with its error.
+    let run = home.fipscan(&["scan", &refs[0], &refs[1]], &[], None);
+    assert_eq!(run.code, 2);
+    let line = run
+        .stdout
+        .lines()
+        .find(|l| l.contains(refs[1].as_str()))
+        .unwrap_or_else(|| panic!("no summary line for {}: {}", refs[1], run.stdout));
+    assert!(line.trim_start().starts_with("ERROR"), "{line}");
+    assert!(line.contains(": manifest unknown: repository fixtures/missing has no manifest"), "{line}");
 }
 
 #[test]
