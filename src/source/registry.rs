@@ -8,6 +8,7 @@ mod blob;
 mod helper;
 mod http;
 mod image;
+mod oauth;
 mod progress;
 mod retry;
 mod session;

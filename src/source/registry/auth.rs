@@ -44,6 +44,10 @@ pub enum Creds {
     },
     /// A registry token used as is (`registrytoken` in a Docker config).
     Bearer(Secret),
+    /// An OAuth2 refresh token (`identitytoken` in a Docker config, as
+    /// `az acr login` and `docker login` to ACR leave it), exchanged at the
+    /// registry's token service for an access token per repository.
+    IdentityToken(Secret),
 }
 
 /// Credentials and where they were found, for error messages.
@@ -266,6 +270,11 @@ fn entry_creds(entry: &AuthEntry, file: &Path) -> Result<Option<Creds>, String> 
     if let Some(token) = entry.registrytoken.as_deref().filter(|t| !t.is_empty()) {
         return Ok(Some(Creds::Bearer(Secret::new(token))));
     }
+    // The user/password next to an identity token are placeholders
+    // (ACR writes 00000000-0000-0000-0000-000000000000 and nothing).
+    if let Some(token) = entry.identitytoken.as_deref().filter(|t| !t.is_empty()) {
+        return Ok(Some(Creds::IdentityToken(Secret::new(token))));
+    }
     let (username, password) = match (&entry.username, &entry.password, &entry.auth) {
         (Some(u), Some(p), _) if !u.is_empty() => (u.clone(), p.clone()),
         (_, _, Some(auth)) if !auth.is_empty() => {
@@ -281,19 +290,6 @@ fn entry_creds(entry: &AuthEntry, file: &Path) -> Result<Option<Creds>, String> 
         }
         _ => return Ok(None),
     };
-    // An identity token is an OAuth2 refresh token, which needs a token
-    // exchange fipscan does not implement; the user/password next to it
-    // are placeholders.
-    if entry
-        .identitytoken
-        .as_deref()
-        .is_some_and(|t| !t.is_empty())
-    {
-        return Err(format!(
-            "{} holds an identity token (OAuth2 refresh token), which fipscan cannot use; pass --username and --password-stdin",
-            file.display()
-        ));
-    }
     Ok(Some(Creds::Basic {
         username,
         password: Secret::new(password),
@@ -400,7 +396,7 @@ mod tests {
     }
 
     #[test]
-    fn broken_files_and_identity_tokens_are_clear_errors() {
+    fn broken_files_are_clear_errors_and_identity_tokens_are_kept_secret() {
         let dir = tempfile::tempdir().unwrap();
         let env = env_with(dir.path(), "{not json");
         let e = lookup("r.io", "a", None, &env).unwrap_err();
@@ -409,11 +405,9 @@ mod tests {
             dir.path(),
             r#"{"auths":{"r.io":{"auth":"MDAwOg==","identitytoken":"refresh-secret"}}}"#,
         );
-        let e = lookup("r.io", "a", None, &env).unwrap_err();
-        assert!(
-            e.contains("identity token") && !e.contains("refresh-secret"),
-            "{e}"
-        );
+        let found = lookup("r.io", "a", None, &env).unwrap();
+        assert!(matches!(&found.creds, Creds::IdentityToken(t) if t.expose() == "refresh-secret"));
+        assert!(!format!("{found:?}").contains("refresh-secret"));
         let env = env_with(dir.path(), r#"{"credHelpers":{"r.io":"../evil"}}"#);
         assert!(lookup("r.io", "a", None, &env).is_err());
     }

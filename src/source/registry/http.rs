@@ -20,6 +20,7 @@ use reqwest::header::{ACCEPT, HeaderMap, RANGE, RETRY_AFTER};
 use tokio::sync::Mutex;
 
 use super::auth::{Creds, Found, Secret};
+use super::oauth;
 use super::retry::{RetryState, parse_retry_after};
 use super::session::{Session, chain, is_cert_error, tls_detail};
 use crate::source::SourceError;
@@ -106,6 +107,8 @@ impl Access {
                 RegistryAuth::Basic(username.clone(), password.expose().to_string())
             }
             Creds::Bearer(t) => RegistryAuth::Bearer(t.expose().to_string()),
+            // Exchanged by `exchange_identity_token`; never sent as is.
+            Creds::IdentityToken(_) => RegistryAuth::Anonymous,
         }
     }
 
@@ -120,7 +123,11 @@ impl Access {
     /// 401), or basic credentials when the registry has no token service.
     async fn authz(&self, refresh: bool) -> Result<Authz, Fail> {
         let mut slot = self.token.lock().await;
-        if refresh || slot.is_none() {
+        if (refresh || slot.is_none())
+            && let Creds::IdentityToken(refresh_token) = &self.found.creds
+        {
+            *slot = Some(Some(self.exchange_identity_token(refresh_token).await?));
+        } else if refresh || slot.is_none() {
             let token = match self
                 .session
                 .oci
@@ -158,9 +165,79 @@ impl Access {
                     Authz::Basic(username.clone(), password.clone())
                 }
                 (None, Creds::Bearer(t)) => Authz::Bearer(t.clone()),
-                (None, Creds::Anonymous) => Authz::None,
+                (None, Creds::Anonymous | Creds::IdentityToken(_)) => Authz::None,
             },
         )
+    }
+
+    /// Trades the identity token for an access token to this repository:
+    /// the realm comes from the registry's own challenge, so the token is
+    /// only ever sent where the registry points.
+    async fn exchange_identity_token(&self, refresh_token: &Secret) -> Result<Secret, Fail> {
+        let host = &self.session.host;
+        let net = |what: &str, e: reqwest::Error| {
+            Fail::Network(format!("{what} at {host}: {}", chain(&e)))
+        };
+        let probe = self
+            .session
+            .http
+            .get(format!("{}/v2/", self.session.base))
+            .send()
+            .await
+            .map_err(|e| net("asking for the token service", e))?;
+        let challenge = probe
+            .headers()
+            .get(reqwest::header::WWW_AUTHENTICATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(oauth::parse_challenge)
+            .ok_or_else(|| {
+                Fail::Unauthorized(format!(
+                    "{host} has no Bearer token service (status {}), so the identity token from {} cannot be used",
+                    probe.status().as_u16(),
+                    self.found.source
+                ))
+            })?;
+        let resp = self
+            .session
+            .http
+            .post(&challenge.realm)
+            .header(
+                reqwest::header::CONTENT_TYPE,
+                "application/x-www-form-urlencoded",
+            )
+            .body(oauth::refresh_form(
+                &challenge,
+                &self.repository,
+                refresh_token.expose(),
+            ))
+            .send()
+            .await
+            .map_err(|e| net("exchanging the identity token", e))?;
+        let status = resp.status();
+        let body = resp
+            .bytes()
+            .await
+            .map_err(|e| net("reading the token answer", e))?;
+        if status.is_server_error() || status.as_u16() == 429 {
+            return Err(Fail::Network(format!(
+                "the token service {} answered {}",
+                challenge.realm,
+                status.as_u16()
+            )));
+        }
+        match (status.is_success(), oauth::access_token(&body)) {
+            (true, Some(token)) => Ok(Secret::new(&token)),
+            (true, None) => Err(Fail::Unauthorized(format!(
+                "the token service {} answered without an access token",
+                challenge.realm
+            ))),
+            (false, _) => Err(Fail::Unauthorized(format!(
+                "the token service refused the identity token ({}: {}); credentials from {} were rejected",
+                status.as_u16(),
+                short(&String::from_utf8_lossy(&body)),
+                self.found.source
+            ))),
+        }
     }
 
     /// GET `/v2/REPO/{path}` from byte `offset`, retrying connection

@@ -6,7 +6,7 @@
 use std::fs;
 use std::os::unix::fs::PermissionsExt;
 
-use super::harness::{Config, Home, PASSWORD, Registry, USER, essence, oci_essence};
+use super::harness::{Config, Home, PASSWORD, REFRESH_TOKEN, Registry, USER, essence, oci_essence};
 use super::proxy::{Faults, Proxy};
 use crate::common::image;
 
@@ -311,4 +311,61 @@ fn a_bearer_token_is_fetched_per_repository_with_the_credentials() {
         "{}",
         run.stderr
     );
+}
+
+/// ACR's way: `az acr login` leaves an identity token (an OAuth2 refresh
+/// token) in the Docker config with a placeholder user; it is exchanged at
+/// the token service the registry's challenge names, per repository. The
+/// registry is the real one, with token auth; the token service signs the
+/// JWTs it checks.
+#[test]
+fn an_identity_token_is_exchanged_for_an_access_token() {
+    let reg = Registry::start(Config {
+        token: true,
+        ..Config::default()
+    });
+    reg.push("go-fips-on", "acr/app:1");
+    let home = Home::new();
+    let r = reg.reference("acr/app:1");
+    let config = |token: &str| {
+        format!(
+            r#"{{"auths":{{"{}":{{"auth":"{}","identitytoken":"{token}"}}}}}}"#,
+            reg.host(),
+            b64("00000000-0000-0000-0000-000000000000:")
+        )
+    };
+    fs::write(
+        home.docker_config().join("config.json"),
+        config(REFRESH_TOKEN),
+    )
+    .unwrap();
+    let (run, doc) = home.json(&[&r], &[], None);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(essence(image(&doc)), oci_essence("go-fips-on", &[]));
+    assert!(!run.stdout.contains(REFRESH_TOKEN) && !run.stderr.contains(REFRESH_TOKEN));
+    let log = reg.token_log();
+    assert!(
+        log.iter()
+            .any(|l| l == "POST refresh_token repository:acr/app:pull"),
+        "{log:?}"
+    );
+
+    // A revoked or wrong token: a clear 401 naming the reference and where
+    // the credentials came from, never the token.
+    fs::write(home.docker_config().join("config.json"), config("revoked")).unwrap();
+    let run = home.fipscan(&["scan", &r], &[], None);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains(&r), "{}", run.stderr);
+    assert!(
+        run.stderr
+            .contains("the token service refused the identity token (401"),
+        "{}",
+        run.stderr
+    );
+    assert!(
+        run.stderr.contains("config.json were rejected"),
+        "{}",
+        run.stderr
+    );
+    assert!(!run.stderr.contains("revoked"), "{}", run.stderr);
 }

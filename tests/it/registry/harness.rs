@@ -24,6 +24,17 @@ pub struct Config {
     pub tls_basic: bool,
     /// Accept schema 1 manifests (off by default in distribution 2.8).
     pub schema1: bool,
+    /// Plain HTTP with token auth: a token service (token_server.py) on
+    /// another port signs the JWTs the registry checks.
+    pub token: bool,
+}
+
+pub const REFRESH_TOKEN: &str = "identity-refresh-token-7f3a";
+
+/// The token service in front of a `Config { token: true }` registry.
+struct TokenServer {
+    child: Child,
+    port: u16,
 }
 
 pub struct Registry {
@@ -31,6 +42,72 @@ pub struct Registry {
     pub port: u16,
     dir: tempfile::TempDir,
     pub tls_basic: bool,
+    token: Option<TokenServer>,
+}
+
+fn wait_for_port(child: &mut Child, port: u16) -> bool {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(15) {
+        if child.try_wait().unwrap().is_some() {
+            return false;
+        }
+        if TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    false
+}
+
+fn start_token_server(dir: &Path) -> TokenServer {
+    run(Command::new("openssl")
+        .args([
+            "req",
+            "-x509",
+            "-nodes",
+            "-days",
+            "2",
+            "-newkey",
+            "rsa:2048",
+            "-subj",
+            "/CN=fipscan test token issuer",
+            "-keyout",
+            "token.key",
+            "-out",
+            "token.crt",
+        ])
+        .current_dir(dir));
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/it/registry/token_server.py");
+    for _ in 0..5 {
+        let port = free_port();
+        let mut child = Command::new("python3")
+            .arg(&script)
+            .args([
+                port.to_string(),
+                dir.join("token.key").display().to_string(),
+                dir.join("token.crt").display().to_string(),
+                USER.to_string(),
+                PASSWORD.to_string(),
+                REFRESH_TOKEN.to_string(),
+                dir.join("token.log").display().to_string(),
+                "fipscan-test-registry".to_string(),
+                "fipscan-test-issuer".to_string(),
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(fs::File::create(dir.join("token-server.err")).unwrap())
+            .spawn()
+            .expect("python3 token_server.py");
+        if wait_for_port(&mut child, port) {
+            return TokenServer { child, port };
+        }
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    panic!(
+        "token server did not start: {}",
+        fs::read_to_string(dir.join("token-server.err")).unwrap_or_default()
+    );
 }
 
 fn run(cmd: &mut Command) -> Output {
@@ -120,6 +197,14 @@ impl Registry {
                 d = dir.path().display()
             ));
         }
+        let token = config.token.then(|| start_token_server(dir.path()));
+        if let Some(t) = &token {
+            extra.push_str(&format!(
+                "auth:\n  token:\n    realm: http://127.0.0.1:{}/token\n    service: fipscan-test-registry\n    issuer: fipscan-test-issuer\n    rootcertbundle: {}/token.crt\n",
+                t.port,
+                dir.path().display()
+            ));
+        }
         if config.schema1 {
             extra.push_str("compatibility:\n  schema1:\n    enabled: true\n");
         }
@@ -141,20 +226,14 @@ impl Registry {
                 .stderr(log)
                 .spawn()
                 .expect("docker-registry (apt-get install docker-registry; scripts/test.sh does)");
-            let started = Instant::now();
-            while started.elapsed() < Duration::from_secs(15) {
-                if child.try_wait().unwrap().is_some() {
-                    break;
-                }
-                if TcpStream::connect(("127.0.0.1", port)).is_ok() {
-                    return Registry {
-                        child,
-                        port,
-                        dir,
-                        tls_basic: config.tls_basic,
-                    };
-                }
-                std::thread::sleep(Duration::from_millis(20));
+            if wait_for_port(&mut child, port) {
+                return Registry {
+                    child,
+                    port,
+                    dir,
+                    tls_basic: config.tls_basic,
+                    token,
+                };
             }
             let _ = child.kill();
             let _ = child.wait();
@@ -197,6 +276,9 @@ impl Registry {
                 self.dir.path().join("certs.d").display()
             ))
             .arg(format!("--dest-creds={USER}:{PASSWORD}"));
+        } else if self.token.is_some() {
+            cmd.arg("--dest-tls-verify=false")
+                .arg(format!("--dest-creds={USER}:{PASSWORD}"));
         } else {
             cmd.arg("--dest-tls-verify=false");
         }
@@ -226,10 +308,25 @@ impl Registry {
     }
 }
 
+impl Registry {
+    /// What the token service was asked, one line per request.
+    pub fn token_log(&self) -> Vec<String> {
+        fs::read_to_string(self.dir.path().join("token.log"))
+            .unwrap_or_default()
+            .lines()
+            .map(str::to_string)
+            .collect()
+    }
+}
+
 impl Drop for Registry {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        if let Some(t) = &mut self.token {
+            let _ = t.child.kill();
+            let _ = t.child.wait();
+        }
     }
 }
 

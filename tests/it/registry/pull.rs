@@ -280,7 +280,10 @@ fn a_batch_shares_layers_reports_each_image_and_survives_a_bad_reference() {
         .find(|l| l.contains(refs[1].as_str()))
         .unwrap_or_else(|| panic!("no summary line for {}: {}", refs[1], run.stdout));
     assert!(line.trim_start().starts_with("ERROR"), "{line}");
-    assert!(line.contains(": manifest unknown: repository fixtures/missing has no manifest"), "{line}");
+    assert!(
+        line.contains(": manifest unknown: repository fixtures/missing has no manifest"),
+        "{line}"
+    );
 }
 
 #[test]
