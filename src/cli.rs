@@ -12,7 +12,7 @@ use clap::{Parser, Subcommand, ValueEnum};
     about = "Tell whether container images are ready for FIPS-enabled Kubernetes nodes"
 )]
 #[command(
-    after_help = "Exit codes: 0 the images pass the --fail-on gate; 1 at least one fails it; 2 error (an image could not be read, or only partly)."
+    after_help = "Exit codes: 0 the images pass the --fail-on gate (and the policy's min_score); 1 at least one fails it; 2 error (an image or reference could not be read, or only partly; an invalid policy).\nLevels (--fail-on): not-ready (default) fails not-ready images; warnings also fails ready-with-warnings; never fails on no verdict (min_score and errors still count)."
 )]
 pub struct Cli {
     #[command(subcommand)]
