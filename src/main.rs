@@ -22,6 +22,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan(*args),
         Command::Policy(PolicyCommand::Check { file }) => policy_check(&file),
+        Command::Explain { code } => explain(code.as_deref()),
     };
     match result {
         Ok(code) => code,
@@ -165,6 +166,16 @@ fn policy_check(file: &Path) -> anyhow::Result<ExitCode> {
     for e in expired {
         println!("  {e}");
     }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `fipscan explain [CODE]`: one code in full, or the list of codes.
+fn explain(code: Option<&str>) -> anyhow::Result<ExitCode> {
+    let text = match code {
+        Some(c) => fipscan::explain::text(fipscan::explain::parse_code(c)?)?,
+        None => fipscan::explain::list()?,
+    };
+    std::io::stdout().write_all(text.as_bytes())?;
     Ok(ExitCode::SUCCESS)
 }
 
