@@ -48,6 +48,8 @@ pub enum PolicyCommand {
 pub enum Format {
     Text,
     Json,
+    /// SARIF 2.1.0, one run per image (GitHub code scanning and other SARIF consumers).
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -10,7 +10,7 @@ use fipscan::finding::Code;
 use fipscan::image::Platform;
 use fipscan::layer::Limits;
 use fipscan::policy::{self, Policy};
-use fipscan::report::{Report, json, text};
+use fipscan::report::{Report, json, sarif, text};
 use fipscan::score::Verdict;
 use fipscan::signatures::Signatures;
 use fipscan::source::{RegistryOptions, Selection, registry::Secret};
@@ -97,8 +97,9 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let scanned = app::scan_references(&references, &opts);
     let report = scanned.report;
     // Nothing could be read: the errors are the whole output, as before
-    // batches existed.
-    if !report.images.is_empty() {
+    // batches existed; SARIF is still written so a pipeline's upload step
+    // records the failed invocation.
+    if !report.images.is_empty() || args.format == Format::Sarif {
         write_report(&report, &args)?;
     }
     for e in &scanned.errors {
@@ -183,6 +184,7 @@ fn write_report(report: &Report, args: &ScanArgs) -> anyhow::Result<()> {
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let rendered = match args.format {
         Format::Json => json::render(report)?,
+        Format::Sarif => sarif::render(report)?,
         Format::Text => {
             let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             text::render(report, text::Style { color })
