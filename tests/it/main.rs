@@ -16,4 +16,5 @@ mod platforms;
 mod python;
 mod registry;
 mod rust;
+mod sarif;
 mod sources;
