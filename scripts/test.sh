@@ -26,6 +26,8 @@ fi
 
 export FIPSCAN_FIXTURES="${FIPSCAN_FIXTURES:-$PWD/target/fixtures}"
 bash fixtures/build.sh
+# Microsoft's SARIF Multitool, which the SARIF tests validate every output with.
+bash scripts/setup/sarif.sh >/dev/null
 
 cargo fmt --all -- --check
 cargo clippy --all-targets --quiet -- -D warnings

@@ -26,6 +26,12 @@ pub enum Command {
     /// Work with policy files.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Explain a finding code: what it means, why it matters on a FIPS node,
+    /// how to fix it, with an example. Without a code, list every code.
+    Explain {
+        #[arg(value_name = "CODE")]
+        code: Option<String>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -42,6 +48,8 @@ pub enum PolicyCommand {
 pub enum Format {
     Text,
     Json,
+    /// SARIF 2.1.0, one run per image (GitHub code scanning and other SARIF consumers).
+    Sarif,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -90,6 +90,30 @@ codes! {
     PolicyMinScore = "policy-min-score", Error, "The image scores below the policy's minimum score";
 }
 
+impl Code {
+    /// The known code nearest to a mistyped one (at most 3 edits away).
+    pub fn nearest(text: &str) -> Option<Code> {
+        Code::ALL
+            .iter()
+            .map(|c| (strsim::levenshtein(text, c.as_str()), *c))
+            .min()
+            .filter(|(d, _)| *d <= 3)
+            .map(|(_, c)| c)
+    }
+}
+
+/// The message for a code that is not in the table, naming the nearest one
+/// (policy files and `fipscan explain` say it the same way).
+pub fn unknown_code(text: &str) -> String {
+    match Code::nearest(text) {
+        Some(near) => format!(
+            "unknown finding code {text:?} (did you mean {:?}?)",
+            near.as_str()
+        ),
+        None => format!("unknown finding code {text:?} (`fipscan explain` lists the codes)"),
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
     pub code: Code,
@@ -140,5 +164,20 @@ mod tests {
                     .all(|ch| ch.is_ascii_lowercase() || ch.is_ascii_digit() || ch == '-')
             );
         }
+    }
+
+    #[test]
+    fn unknown_codes_name_the_nearest() {
+        assert_eq!(Code::nearest("go-fips-of"), Some(Code::GoFipsOff));
+        assert_eq!(Code::nearest("java-bcprov"), Some(Code::JavaBcprov));
+        assert_eq!(Code::nearest("no-such-thing-at-all"), None);
+        assert_eq!(
+            unknown_code("openssl-fips-inactiv"),
+            "unknown finding code \"openssl-fips-inactiv\" (did you mean \"openssl-fips-inactive\"?)"
+        );
+        assert_eq!(
+            unknown_code("zzz"),
+            "unknown finding code \"zzz\" (`fipscan explain` lists the codes)"
+        );
     }
 }

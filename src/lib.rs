@@ -4,6 +4,7 @@
 pub mod app;
 pub mod cli;
 pub mod detect;
+pub mod explain;
 pub mod finding;
 pub mod image;
 pub mod java;

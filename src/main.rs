@@ -10,7 +10,7 @@ use fipscan::finding::Code;
 use fipscan::image::Platform;
 use fipscan::layer::Limits;
 use fipscan::policy::{self, Policy};
-use fipscan::report::{Report, json, text};
+use fipscan::report::{Report, json, sarif, text};
 use fipscan::score::Verdict;
 use fipscan::signatures::Signatures;
 use fipscan::source::{RegistryOptions, Selection, registry::Secret};
@@ -22,6 +22,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Scan(args) => scan(*args),
         Command::Policy(PolicyCommand::Check { file }) => policy_check(&file),
+        Command::Explain { code } => explain(code.as_deref()),
     };
     match result {
         Ok(code) => code,
@@ -96,8 +97,10 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     let scanned = app::scan_references(&references, &opts);
     let report = scanned.report;
     // Nothing could be read: the errors are the whole output, as before
-    // batches existed. Otherwise failed references are in the report too.
-    if !report.images.is_empty() {
+    // batches existed. Otherwise failed references are in the report too;
+    // SARIF is always written so a pipeline's upload step records the
+    // failed invocation.
+    if !report.images.is_empty() || args.format == Format::Sarif {
         write_report(&report, &args)?;
     }
     for e in &scanned.errors {
@@ -168,10 +171,21 @@ fn policy_check(file: &Path) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `fipscan explain [CODE]`: one code in full, or the list of codes.
+fn explain(code: Option<&str>) -> anyhow::Result<ExitCode> {
+    let text = match code {
+        Some(c) => fipscan::explain::text(fipscan::explain::parse_code(c)?)?,
+        None => fipscan::explain::list()?,
+    };
+    std::io::stdout().write_all(text.as_bytes())?;
+    Ok(ExitCode::SUCCESS)
+}
+
 fn write_report(report: &Report, args: &ScanArgs) -> anyhow::Result<()> {
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let rendered = match args.format {
         Format::Json => json::render(report)?,
+        Format::Sarif => sarif::render(report)?,
         Format::Text => {
             let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             text::render(report, text::Style { color })

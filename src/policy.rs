@@ -22,7 +22,7 @@ use globset::{Glob, GlobBuilder, GlobMatcher};
 use jiff::civil::Date;
 use serde::Deserialize;
 
-use crate::finding::{Code, Finding};
+use crate::finding::{Code, Finding, unknown_code};
 use crate::report::{ImageReport, PolicyRef, Waiver};
 use crate::target::Target;
 
@@ -319,19 +319,6 @@ fn pattern(text: &str, literal_separator: bool) -> Result<Pattern, globset::Erro
         text: text.to_string(),
         matcher: glob.compile_matcher(),
     })
-}
-
-fn unknown_code(code: &str) -> String {
-    let nearest = Code::ALL
-        .iter()
-        .map(|c| (strsim::levenshtein(code, c.as_str()), c.as_str()))
-        .min();
-    match nearest {
-        Some((d, near)) if d <= 3 => {
-            format!("unknown finding code {code:?} (did you mean {near:?}?)")
-        }
-        _ => format!("unknown finding code {code:?} (`fipscan explain` lists the codes)"),
-    }
 }
 
 #[cfg(test)]

@@ -4,6 +4,7 @@
 
 mod common;
 mod damaged;
+mod explain;
 mod go_images;
 mod java;
 mod layers;
@@ -16,5 +17,6 @@ mod policy;
 mod python;
 mod registry;
 mod rust;
+mod sarif;
 mod sources;
 mod targets;
