@@ -42,6 +42,8 @@ pub enum PolicyCommand {
 pub enum Format {
     Text,
     Json,
+    /// CycloneDX 1.6 JSON: one BOM (several images as one assembly).
+    Cyclonedx,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
