@@ -26,6 +26,7 @@ fi
 
 export FIPSCAN_FIXTURES="${FIPSCAN_FIXTURES:-$PWD/target/fixtures}"
 bash fixtures/build.sh
+bash scripts/setup/cyclonedx.sh
 
 cargo fmt --all -- --check
 cargo clippy --all-targets --quiet -- -D warnings

@@ -3,6 +3,7 @@
 //! toolchain, Debian 12 packages, and synthetic hostile inputs).
 
 mod common;
+mod cyclonedx;
 mod damaged;
 mod go_images;
 mod java;
