@@ -28,6 +28,7 @@ export FIPSCAN_FIXTURES="${FIPSCAN_FIXTURES:-$PWD/target/fixtures}"
 bash fixtures/build.sh
 # Microsoft's SARIF Multitool, which the SARIF tests validate every output with.
 bash scripts/setup/sarif.sh >/dev/null
+bash scripts/setup/cyclonedx.sh
 
 cargo fmt --all -- --check
 cargo clippy --all-targets --quiet -- -D warnings

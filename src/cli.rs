@@ -50,6 +50,8 @@ pub enum Format {
     Json,
     /// SARIF 2.1.0, one run per image (GitHub code scanning and other SARIF consumers).
     Sarif,
+    /// CycloneDX 1.6 JSON: one BOM (several images as one assembly).
+    Cyclonedx,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

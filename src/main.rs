@@ -10,7 +10,7 @@ use fipscan::finding::Code;
 use fipscan::image::Platform;
 use fipscan::layer::Limits;
 use fipscan::policy::{self, Policy};
-use fipscan::report::{Report, json, sarif, text};
+use fipscan::report::{Report, cyclonedx, json, sarif, text};
 use fipscan::score::Verdict;
 use fipscan::signatures::Signatures;
 use fipscan::source::{RegistryOptions, Selection, registry::Secret};
@@ -186,6 +186,7 @@ fn write_report(report: &Report, args: &ScanArgs) -> anyhow::Result<()> {
     let rendered = match args.format {
         Format::Json => json::render(report)?,
         Format::Sarif => sarif::render(report)?,
+        Format::Cyclonedx => cyclonedx::render(report, jiff::Timestamp::now())?,
         Format::Text => {
             let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             text::render(report, text::Style { color })

@@ -108,6 +108,12 @@ pub struct Module {
     pub certificate: String,
     /// `fips140-2` or `fips140-3`.
     pub level: String,
+    /// The certificate's Overall Security Level (1 to 4), with where it comes
+    /// from; CycloneDX's `certificationLevel` needs it (`fips140-3-l1`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_level: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_level_source: Option<String>,
     pub validated: bool,
     pub sample: String,
     pub source: String,
@@ -190,6 +196,20 @@ impl Signatures {
                         file: name.clone(),
                         reason: format!(
                             "module {:?}: sample, source and certificate are required",
+                            m.id
+                        ),
+                    });
+                }
+                let level_ok = match (m.security_level, &m.security_level_source) {
+                    (None, None) => true,
+                    (Some(l), Some(src)) => (1..=4).contains(&l) && !src.is_empty(),
+                    _ => false,
+                };
+                if !level_ok {
+                    return Err(SignatureError::Invalid {
+                        file: name.clone(),
+                        reason: format!(
+                            "module {:?}: security_level must be 1 to 4 and come with security_level_source",
                             m.id
                         ),
                     });
@@ -321,6 +341,24 @@ impl Signatures {
     pub fn modules(&self) -> &[Module] {
         &self.modules
     }
+
+    /// The module entry a certificate (`CMVP #4985`) belongs to; entries
+    /// sharing a certificate share its standard and level.
+    pub fn module_by_certificate(&self, certificate: &str) -> Option<&Module> {
+        self.modules.iter().find(|m| m.certificate == certificate)
+    }
+}
+
+impl Module {
+    /// CycloneDX 1.6 `certificationLevel` (`fips140-2-l1`, `fips140-3-l1`),
+    /// when the data gives both the standard and the security level.
+    pub fn certification_level(&self) -> Option<String> {
+        let standard = match self.level.as_str() {
+            "fips140-2" | "fips140-3" => self.level.as_str(),
+            _ => return None,
+        };
+        self.security_level.map(|l| format!("{standard}-l{l}"))
+    }
 }
 
 #[cfg(test)]
@@ -338,6 +376,13 @@ mod tests {
             assert!(
                 m.sample.starts_with(&m.version_prefix),
                 "{}: sample outside its version prefix",
+                m.id
+            );
+            // Every certificate states its standard and level (CycloneDX
+            // certificationLevel is built from both).
+            assert!(
+                m.certification_level().is_some(),
+                "{}: no FIPS 140 standard and security level",
                 m.id
             );
         }
@@ -397,5 +442,51 @@ mod tests {
             "CMVP #4985"
         );
         assert!(s.validated_module("openssl-fips", "3.5.4").is_none());
+    }
+
+    #[test]
+    fn certification_levels_follow_the_certificate() {
+        let s = Signatures::embedded();
+        let level = |cert: &str| {
+            s.module_by_certificate(cert)
+                .and_then(Module::certification_level)
+        };
+        assert_eq!(level("CMVP #4985").as_deref(), Some("fips140-3-l1"));
+        assert_eq!(level("CMVP #4282").as_deref(), Some("fips140-2-l1"));
+        assert_eq!(level("CMVP #5247").as_deref(), Some("fips140-3-l1"));
+        assert_eq!(level("CMVP #4407").as_deref(), Some("fips140-2-l1"));
+        assert_eq!(level("CMVP #4943").as_deref(), Some("fips140-3-l1"));
+        assert_eq!(level("CMVP #9999"), None);
+    }
+
+    #[test]
+    fn a_security_level_needs_its_source_and_a_valid_number() {
+        let base: Vec<(String, String)> = EMBEDDED
+            .iter()
+            .map(|(n, t)| ((*n).into(), (*t).into()))
+            .collect();
+        let module = |extra: &str| {
+            let mut files = base.clone();
+            files.push((
+                "x.toml".into(),
+                format!(
+                    "[[module]]\nid='x'\nname='X'\nversion_prefix='1'\ncertificate='CMVP #1'\nlevel='fips140-3'\nvalidated=true\nsample='1'\nsource='s'\n{extra}"
+                ),
+            ));
+            Signatures::parse(&files)
+        };
+        assert!(module("").is_ok());
+        assert!(module("security_level=1\nsecurity_level_source='policy'\n").is_ok());
+        for bad in [
+            "security_level=1\n",
+            "security_level=5\nsecurity_level_source='p'\n",
+            "security_level=0\nsecurity_level_source='p'\n",
+            "security_level_source='p'\n",
+        ] {
+            assert!(
+                matches!(module(bad), Err(SignatureError::Invalid { .. })),
+                "{bad}"
+            );
+        }
     }
 }

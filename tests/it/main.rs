@@ -3,6 +3,7 @@
 //! toolchain, Debian 12 packages, and synthetic hostile inputs).
 
 mod common;
+mod cyclonedx;
 mod damaged;
 mod explain;
 mod go_images;
