@@ -42,6 +42,8 @@ pub enum PolicyCommand {
 pub enum Format {
     Text,
     Json,
+    /// One self-contained HTML audit page (no network access).
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

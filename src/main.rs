@@ -10,7 +10,7 @@ use fipscan::finding::Code;
 use fipscan::image::Platform;
 use fipscan::layer::Limits;
 use fipscan::policy::{self, Policy};
-use fipscan::report::{Report, json, text};
+use fipscan::report::{Report, html, json, text};
 use fipscan::score::Verdict;
 use fipscan::signatures::Signatures;
 use fipscan::source::{RegistryOptions, Selection, registry::Secret};
@@ -172,6 +172,7 @@ fn write_report(report: &Report, args: &ScanArgs) -> anyhow::Result<()> {
     let to_terminal = args.output.is_none() && std::io::stdout().is_terminal();
     let rendered = match args.format {
         Format::Json => json::render(report)?,
+        Format::Html => html::render(report),
         Format::Text => {
             let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             text::render(report, text::Style { color })

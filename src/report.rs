@@ -1,6 +1,7 @@
 //! The report model (serialised as the versioned JSON schema in
 //! `schema/report.schema.json`) and its renderers.
 
+pub mod html;
 pub mod json;
 pub mod text;
 
