@@ -5,6 +5,7 @@
 mod common;
 mod damaged;
 mod go_images;
+mod html;
 mod java;
 mod layers;
 mod openssl;
