@@ -19,6 +19,7 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
 fi
+bash scripts/setup/html.sh
 if ! command -v cargo >/dev/null; then
   echo "cargo is required (rustup toolchain)" >&2
   exit 2

@@ -52,6 +52,8 @@ pub enum Format {
     Sarif,
     /// CycloneDX 1.6 JSON: one BOM (several images as one assembly).
     Cyclonedx,
+    /// One self-contained HTML audit page (no network access).
+    Html,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

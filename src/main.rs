@@ -10,7 +10,7 @@ use fipscan::finding::Code;
 use fipscan::image::Platform;
 use fipscan::layer::Limits;
 use fipscan::policy::{self, Policy};
-use fipscan::report::{Report, cyclonedx, json, sarif, text};
+use fipscan::report::{Report, cyclonedx, html, json, sarif, text};
 use fipscan::score::Verdict;
 use fipscan::signatures::Signatures;
 use fipscan::source::{RegistryOptions, Selection, registry::Secret};
@@ -187,6 +187,7 @@ fn write_report(report: &Report, args: &ScanArgs) -> anyhow::Result<()> {
         Format::Json => json::render(report)?,
         Format::Sarif => sarif::render(report)?,
         Format::Cyclonedx => cyclonedx::render(report, jiff::Timestamp::now())?,
+        Format::Html => html::render(report),
         Format::Text => {
             let color = to_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
             text::render(report, text::Style { color })

@@ -2,6 +2,7 @@
 //! `schema/report.schema.json`) and its renderers.
 
 pub mod cyclonedx;
+pub mod html;
 pub mod json;
 pub mod sarif;
 pub mod text;

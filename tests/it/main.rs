@@ -7,6 +7,7 @@ mod cyclonedx;
 mod damaged;
 mod explain;
 mod go_images;
+mod html;
 mod java;
 mod layers;
 mod openssl;
