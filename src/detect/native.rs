@@ -293,11 +293,17 @@ pub fn find(name: &str, data: &[u8], sigs: &Signatures) -> Option<NativeCrypto> 
             f.fips_module = f.fips_marker.is_some();
         }
         NativeLib::AwsLc => {
+            // FIPS builds name themselves "AWS-LC FIPS <module version>"
+            // and carry BoringSSL's module integrity test.
+            let integrity = has_c_string(data, sigs, BORINGSSL_FIPS_MODULE);
             if let Some((text, v)) = version(AWS_LC_FIPS_VERSION_TEXT) {
-                f.fips_marker = Some(text.clone());
-                (f.text, f.version, f.fips_module) = (Some(text), Some(v), true);
+                (f.text, f.version) = (Some(text.clone()), Some(v));
+                f.fips_marker = integrity.or(Some(text));
+                f.fips_module = true;
             } else {
                 (f.text, f.version) = version(AWS_LC_VERSION_TEXT).unzip();
+                f.fips_module = integrity.is_some();
+                f.fips_marker = integrity;
             }
         }
     }

@@ -85,7 +85,43 @@ pub fn judge_user<'a>(
     }
     let mut all = judgements.into_iter();
     let first = all.next()?;
-    Some(merge(first, all.collect()))
+    let mut j = merge(first, all.collect());
+    j.uses = uses_in_order(closure, &j.uses);
+    Some(j)
+}
+
+/// What a program loads of these libraries, in load order: the libraries
+/// in its closure that are modules or lead to one (NSS's libssl3, BoringSSL's
+/// libssl), then what the modules load themselves (NSS's softoken and freebl).
+fn uses_in_order(closure: &[Lib<'_>], modules: &[String]) -> Vec<String> {
+    let mut names: Vec<&str> = closure
+        .iter()
+        .filter(|l| native(l).is_some())
+        .map(lib_name)
+        .collect();
+    let mut via: Vec<&str> = Vec::new();
+    // Each round adds at least one library or stops: bounded by the closure.
+    loop {
+        let next = closure.iter().find(|l| {
+            native(l).is_none()
+                && !via.contains(&l.path)
+                && l.facts.needed.iter().any(|n| names.contains(&n.as_str()))
+        });
+        let Some(l) = next else { break };
+        via.push(l.path);
+        names.push(lib_name(l));
+    }
+    let mut out: Vec<String> = closure
+        .iter()
+        .filter(|l| via.contains(&l.path) || modules.iter().any(|m| m == l.path))
+        .map(|l| l.path.to_string())
+        .collect();
+    for m in modules {
+        if !out.contains(m) {
+            out.push(m.clone());
+        }
+    }
+    out
 }
 
 /// A program that uses OpenSSL too: the worse of the two judgements
@@ -139,6 +175,8 @@ pub fn judge_library(own: Lib<'_>, facts: &NativeCrypto, ctx: &NativeCtx<'_>) ->
         j.summary.trim_start_matches("uses ")
     );
     j.code = Code::NativeCryptoLibrary;
+    // The other files of its installation (NSS), not itself.
+    j.uses.retain(|u| u != own.path);
     j
 }
 
@@ -496,3 +534,6 @@ fn judge_nss(dir: &str, ctx: &NativeCtx<'_>) -> Judgement {
     j.evidence = evidence;
     j
 }
+
+#[cfg(test)]
+mod tests;

@@ -112,6 +112,7 @@ fn boringssl_and_aws_lc_libcrypto() {
     assert_eq!(f.lib, NativeLib::AwsLc);
     assert!(f.fips_module);
     assert_eq!(f.label(), "AWS-LC FIPS 4.2.0");
+    assert_eq!(f.fips_marker.as_deref(), Some("BORINGSSL_integrity_test"));
     // OpenSSL's own libcrypto is none of these.
     let openssl =
         b"\0OpenSSL 3.0.19 27 Jan 2026\0MODULESDIR: \"/usr/lib/x86_64-linux-gnu/ossl-modules\"\0";
