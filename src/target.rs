@@ -23,6 +23,9 @@ pub enum HostNeed {
     /// containers on an Ubuntu Pro FIPS host.
     UbuntuFipsHost,
     /// SymCrypt-OpenSSL's validation covers Azure Linux hosts.
+    // kebab-case alone would write "azure-linux-fips-host"; the schema and
+    // `as_str` say "azurelinux-fips-host".
+    #[serde(rename = "azurelinux-fips-host")]
     AzureLinuxFipsHost,
     /// Red Hat's validations list RHEL (CoreOS) hosts as the operating environment.
     RhelFipsHost,
@@ -151,6 +154,19 @@ mod tests {
         }
         assert_eq!(Target::by_name("generic"), Some(GENERIC));
         assert_eq!(Target::by_name("gke"), None);
+    }
+
+    #[test]
+    fn needs_serialise_as_their_names() {
+        for need in [
+            HostNeed::KernelFipsMode,
+            HostNeed::RuntimeFipsSecrets,
+            HostNeed::UbuntuFipsHost,
+            HostNeed::AzureLinuxFipsHost,
+            HostNeed::RhelFipsHost,
+        ] {
+            assert_eq!(serde_json::to_value(need).ok(), Some(need.as_str().into()));
+        }
     }
 
     #[test]

@@ -7,6 +7,7 @@ mod damaged;
 mod go_images;
 mod java;
 mod layers;
+mod native_modules;
 mod openssl;
 mod openssl_fips;
 mod options;
