@@ -239,7 +239,8 @@ fn libgcrypt(label: &str, at: Site<'_>, facts: &NativeCrypto, ctx: &NativeCtx<'_
     let file = facts
         .force_file
         .as_deref()
-        .and_then(|f| ctx.view.resolve(f).map(|(p, _)| p));
+        .and_then(|f| ctx.view.resolve(f))
+        .map(|(p, node)| (p, ctx.view.layer_id(node.layer)));
     let unvalidated = "no CMVP certificate covers this build (a distribution's libgcrypt is not a vendor's validated module)";
     if let Some(e) = env {
         j.fips_mode_on = true;
@@ -247,17 +248,17 @@ fn libgcrypt(label: &str, at: Site<'_>, facts: &NativeCrypto, ctx: &NativeCtx<'_
             "uses {label}; FIPS mode is forced on by {e} in the image Env (any value forces it), but {unvalidated}"
         );
         j.evidence.push(Evidence::new("image-env", e));
-    } else if let Some(p) = file {
+    } else if let Some((p, layer)) = file {
         j.fips_mode_on = true;
         j.summary =
             format!("uses {label}; FIPS mode is forced on by /{p} in the image, but {unvalidated}");
-        j.evidence.push(Evidence::new(
-            "file",
-            "libgcrypt's FIPS force file (its presence switches FIPS mode on)",
-        ));
-        if let Some(last) = j.evidence.last_mut() {
-            last.path = Some(format!("/{p}"));
-        }
+        j.evidence.push(
+            Evidence::new(
+                "file",
+                "libgcrypt's FIPS force file (its presence switches FIPS mode on)",
+            )
+            .at(&p, layer),
+        );
     } else if facts.kernel_flag {
         j.fips_mode_on = true;
         j.needs = vec![HostNeed::KernelFipsMode];
