@@ -30,6 +30,7 @@ pub enum Area {
     Java,
     Rust,
     Dotnet,
+    Native,
     Policy,
 }
 
@@ -42,6 +43,7 @@ impl Area {
         Area::Java,
         Area::Rust,
         Area::Dotnet,
+        Area::Native,
         Area::Policy,
     ];
 
@@ -54,6 +56,7 @@ impl Area {
             Area::Java => "java",
             Area::Rust => "rust",
             Area::Dotnet => "dotnet",
+            Area::Native => "native",
             Area::Policy => "policy",
         }
     }
@@ -67,6 +70,7 @@ impl Area {
             Area::Java => "Java",
             Area::Rust => "Rust",
             Area::Dotnet => ".NET",
+            Area::Native => "Other native crypto libraries",
             Area::Policy => "Policy",
         }
     }

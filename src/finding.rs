@@ -69,6 +69,19 @@ codes! {
     OpensslLibraryMissing = "openssl-library-missing", Warning, "Program links libcrypto or libssl, but the image does not ship a matching library";
     OpensslStatic = "openssl-static", Error, "Program embeds OpenSSL statically, so no FIPS provider can be used";
     OpensslLibrary = "openssl-library", Info, "An OpenSSL library in the image";
+    // Native crypto libraries other than OpenSSL.
+    LibgcryptFipsUnvalidated = "libgcrypt-fips-unvalidated", Warning, "Program uses libgcrypt, whose FIPS mode switches on from the kernel flag (or is forced on), but the build is not a validated module";
+    GnutlsNonFips = "gnutls-non-fips", Error, "Program uses a GnuTLS built without FIPS 140 mode";
+    GnutlsFipsUnvalidated = "gnutls-fips-unvalidated", Warning, "Program uses a GnuTLS built with FIPS 140 mode, but no certificate is known for the build";
+    NssFipsUnvalidated = "nss-fips-unvalidated", Warning, "Program uses NSS, whose softoken has a FIPS mode but is not a validated module build";
+    NssSoftokenIncomplete = "nss-softoken-incomplete", Error, "Program uses NSS, but the softoken or its integrity (.chk) files are missing, so FIPS mode cannot start";
+    WolfsslNonFips = "wolfssl-non-fips", Error, "Program uses a wolfSSL built without the wolfCrypt FIPS module";
+    WolfsslFipsUnconfirmed = "wolfssl-fips-unconfirmed", Warning, "Program uses wolfSSL with the wolfCrypt FIPS module, which certified bundles and unvalidated FIPS Ready builds share";
+    BoringsslNonFips = "boringssl-non-fips", Error, "Program uses a BoringSSL shared library built without the FIPS module";
+    BoringsslFips = "boringssl-fips", Warning, "Program uses a BoringSSL FIPS build; which validated tag it comes from cannot be read from the library";
+    AwsLcNonFips = "aws-lc-non-fips", Error, "Program uses an AWS-LC shared library built without the FIPS module";
+    AwsLcFips = "aws-lc-fips", Warning, "Program uses an AWS-LC FIPS build; whether a certificate covers that module version and build is not shown";
+    NativeCryptoLibrary = "native-crypto-library", Info, "A native crypto library other than OpenSSL (libgcrypt, GnuTLS, NSS, wolfSSL, BoringSSL, AWS-LC); it counts through the programs that use it";
     // Java.
     JavaArchiveProblem = "java-archive-problem", Warning, "A jar could not be read completely (damage, a nesting or size bound); what was read was judged";
     JavaBcFipsValidated = "java-bc-fips-validated", Info, "A Bouncy Castle FIPS (bc-fips) jar of a validated version";

@@ -163,6 +163,7 @@ impl ImageConfig {
             "OPENSSL_FORCE_FIPS_MODE",
             "OPENSSL_FIPS_CONF",
             "LIBGCRYPT_FORCE_FIPS_MODE",
+            "GNUTLS_FORCE_FIPS_MODE",
             "NSS_FIPS",
             "DOTNET_OPENSSL_VERSION_OVERRIDE",
             "CLR_OPENSSL_VERSION_OVERRIDE",

@@ -5,6 +5,7 @@
 pub mod go;
 pub mod java;
 pub mod link;
+pub mod native;
 pub mod openssl;
 pub mod openssl_config;
 pub mod packages;
@@ -79,7 +80,7 @@ fn is_libcrypto(lib: &Lib<'_>, sigs: &Signatures) -> bool {
         .soname
         .as_deref()
         .unwrap_or_else(|| path::file_name(lib.path));
-    sigs.matches(sig::OPENSSL_LIBCRYPTO_SONAME, name)
+    sigs.matches(sig::OPENSSL_LIBCRYPTO_SONAME, name) && !native::is_native_libcrypto(lib)
 }
 
 /// Resolves the config's main program to an image path.
@@ -108,6 +109,7 @@ fn resolve_entrypoint(view: &FsView, config: &ImageConfig) -> Option<(String, Op
 
 pub fn judge_image(view: &FsView, config: &ImageConfig, sigs: &Signatures) -> Judged {
     let linker = Linker::new(view, config);
+    let nctx = native::NativeCtx { view, config, sigs };
     let mut findings = Vec::new();
     let mut components: Vec<Component> = Vec::new();
     let mut installs: BTreeMap<String, OpensslInstall> = BTreeMap::new();
@@ -161,7 +163,9 @@ pub fn judge_image(view: &FsView, config: &ImageConfig, sigs: &Signatures) -> Ju
             };
             (
                 kind,
-                judge_native(own, &linker, sigs, &layer, |l| install_of(l, &mut installs)),
+                judge_native(own, &linker, &nctx, &layer, |l| {
+                    install_of(l, &mut installs)
+                }),
             )
         };
         let Some(j) = judgement else { continue };
@@ -260,15 +264,19 @@ pub fn judge_image(view: &FsView, config: &ImageConfig, sigs: &Signatures) -> Ju
 }
 
 /// A native (non-Go) ELF: OpenSSL through its dependency closure, OpenSSL
-/// itself, or OpenSSL linked in statically.
+/// itself, or OpenSSL linked in statically; the other native crypto
+/// libraries (`native`) the same ways.
 fn judge_native<'a>(
     own: Lib<'a>,
     linker: &Linker<'a>,
-    sigs: &Signatures,
+    nctx: &native::NativeCtx<'a>,
     layer: &str,
     mut install_of: impl FnMut(Lib<'a>) -> OpensslInstall,
 ) -> Option<Judgement> {
-    let (p, facts) = (own.path, own.facts);
+    let (p, facts, sigs) = (own.path, own.facts, nctx.sigs);
+    if let Some(n) = &facts.native {
+        return Some(native::judge_library(own, n, nctx));
+    }
     let own_name = facts
         .soname
         .as_deref()
@@ -291,6 +299,12 @@ fn judge_native<'a>(
     let wants_crypto = facts.needed.iter().any(|n| is_crypto_lib(n, sigs));
     let closure = linker.closure(p, facts);
     let libcrypto = closure.iter().find(|l| is_libcrypto(l, sigs)).copied();
+    let other = native::judge_user(own, layer, &closure, nctx);
+    if libcrypto.is_none()
+        && let Some(j) = other
+    {
+        return Some(j);
+    }
     if libcrypto.is_none()
         && let Some(rust) = &facts.rust
         && let Some(j) = judge_rust(p, layer, rust)
@@ -324,7 +338,7 @@ fn judge_native<'a>(
                 .iter()
                 .map(|c| c.trim_start_matches('/').to_string())
                 .collect();
-            Some(j)
+            Some(native::with_openssl(j, other))
         }
         None if wants_crypto => {
             let missing: Vec<&str> = facts

@@ -75,6 +75,9 @@ pub fn weight(status: Status, fips_mode_on: bool, unmet: &[HostNeed]) -> Weight 
     match status {
         Status::NonFips => Weight::Blocker,
         Status::FipsCapable if !fips_mode_on => Weight::Blocker,
+        // A FIPS mode that switches on from the node only (libgcrypt, NSS
+        // on the kernel flag) stays off on a node that lacks what it needs.
+        Status::FipsCapable if unmet.iter().any(|n| n.switches_fips_on()) => Weight::Blocker,
         Status::FipsCapable | Status::Unknown => Weight::Warning,
         // Without what it needs from the node, a host-dependent module
         // never switches on (kernel flag, system-fips marker) or runs
@@ -134,14 +137,17 @@ pub fn judge(components: &[Scored<'_>], incomplete: bool, unscannable: usize) ->
                     .join(", ")
             };
             let what = match w {
-                Weight::Blocker if c.status == Status::FipsCapable => {
-                    "FIPS path not switched on".to_string()
-                }
-                Weight::Blocker if c.status == Status::HostDependent => {
+                Weight::Blocker
+                    if c.status == Status::HostDependent
+                        || (c.status == Status::FipsCapable && !c.unmet.is_empty()) =>
+                {
                     format!(
                         "the target node does not provide {}, so FIPS mode never switches on",
                         unmet()
                     )
+                }
+                Weight::Blocker if c.status == Status::FipsCapable => {
+                    "FIPS path not switched on".to_string()
                 }
                 Weight::Blocker => "no FIPS path".to_string(),
                 _ if c.status == Status::HostDependent => {
@@ -291,6 +297,26 @@ mod tests {
         assert_eq!(
             out.reasons,
             ["waived: /x (entrypoint) is non-fips (a policy waiver applies)"]
+        );
+    }
+
+    #[test]
+    fn a_fips_mode_the_node_must_switch_on_stays_off_without_it() {
+        // libgcrypt / NSS: fips-capable, on from the kernel flag.
+        let lacking = [HostNeed::KernelFipsMode];
+        let mut comp = c(Status::FipsCapable, true, true);
+        assert_eq!(judge(&[comp], false, 0).verdict, Verdict::ReadyWithWarnings);
+        comp = Scored {
+            unmet: &lacking,
+            ..c(Status::FipsCapable, true, true)
+        };
+        let out = judge(&[comp], false, 0);
+        assert_eq!((out.verdict, out.score), (Verdict::NotReady, 40));
+        assert_eq!(
+            out.reasons,
+            [
+                "-60: /x (entrypoint) is fips-capable: the target node does not provide kernel-fips-mode, so FIPS mode never switches on"
+            ]
         );
     }
 

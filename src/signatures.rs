@@ -66,6 +66,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("modules.toml", include_str!("../signatures/modules.toml")),
     ("java.toml", include_str!("../signatures/java.toml")),
     ("rust.toml", include_str!("../signatures/rust.toml")),
+    ("native.toml", include_str!("../signatures/native.toml")),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -227,6 +228,7 @@ impl Signatures {
             .iter()
             .chain(crate::java::MARKER_IDS.iter())
             .chain(crate::rustbin::MARKER_IDS.iter())
+            .chain(crate::detect::native::MARKER_IDS.iter())
         {
             if !sigs.markers.contains_key(*id) {
                 return Err(SignatureError::Missing {
@@ -396,7 +398,8 @@ mod tests {
             assert!(
                 REQUIRED_MARKERS.contains(&m.id.as_str())
                     || crate::java::MARKER_IDS.contains(&m.id.as_str())
-                    || crate::rustbin::MARKER_IDS.contains(&m.id.as_str()),
+                    || crate::rustbin::MARKER_IDS.contains(&m.id.as_str())
+                    || crate::detect::native::MARKER_IDS.contains(&m.id.as_str()),
                 "marker {} is data nothing reads",
                 m.id
             );

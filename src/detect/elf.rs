@@ -40,6 +40,10 @@ pub struct ElfFacts {
     pub go: Option<GoFacts>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub openssl: Option<OpensslText>,
+    /// A native crypto library other than OpenSSL (libgcrypt, GnuTLS, NSS,
+    /// wolfSSL, BoringSSL, AWS-LC), read from the library itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub native: Option<super::native::NativeCrypto>,
     /// Rust crypto: cargo-auditable dependency list, ring / aws-lc symbols.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rust: Option<crate::rustbin::RustFacts>,
@@ -54,6 +58,10 @@ fn split_paths(list: &[&str]) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_string)
         .collect()
+}
+
+fn file_name(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
 }
 
 fn in_bin_dir(path: &str) -> bool {
@@ -98,6 +106,12 @@ pub fn analyze(path: &str, data: &[u8]) -> (Option<ElfFacts>, Vec<Finding>) {
     } else {
         None
     };
+    let native = match (&go, kind) {
+        (None, ElfKind::SharedObject) => {
+            super::native::find(elf.soname.unwrap_or_else(|| file_name(path)), data, sigs)
+        }
+        _ => None,
+    };
     let rust = if go.is_none() {
         crate::rustbin::analyze(&elf, data)
     } else {
@@ -117,6 +131,7 @@ pub fn analyze(path: &str, data: &[u8]) -> (Option<ElfFacts>, Vec<Finding>) {
         rpath: split_paths(&elf.rpaths),
         go,
         openssl,
+        native,
         rust,
         sha256: None,
     };

@@ -253,6 +253,7 @@ impl<'a> Linker<'a> {
             rpath: Vec::new(),
             go: None,
             openssl: None,
+            native: None,
             rust: None,
             sha256: None,
         };

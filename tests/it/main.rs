@@ -10,6 +10,7 @@ mod go_images;
 mod html;
 mod java;
 mod layers;
+mod native_modules;
 mod openssl;
 mod openssl_fips;
 mod options;
