@@ -5,6 +5,7 @@ pub mod app;
 pub mod cli;
 pub mod detect;
 pub mod finding;
+pub mod gate;
 pub mod image;
 pub mod java;
 pub mod judge;
