@@ -4,6 +4,7 @@
 
 mod common;
 mod damaged;
+mod gate;
 mod go_images;
 mod java;
 mod layers;
