@@ -23,6 +23,9 @@ pub struct Cli {
 pub enum Command {
     /// Scan images and judge their FIPS readiness.
     Scan(Box<ScanArgs>),
+    /// Gate Kubernetes manifests: scan the images of every workload
+    /// scheduled on FIPS nodes. Exit 0 all pass, 1 one fails, 2 error.
+    Gate(Box<GateArgs>),
     /// Work with policy files.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -76,6 +79,22 @@ pub struct ScanArgs {
     /// Also scan the references in FILE, one per line (blank lines and # comments ignored).
     #[arg(long, value_name = "FILE")]
     pub from_file: Option<PathBuf>,
+    #[arg(long, short, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    /// Write the report here instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+    /// Scan every platform of a multi-platform image.
+    #[arg(long, conflicts_with = "platform")]
+    pub all_platforms: bool,
+    #[command(flatten)]
+    pub settings: ScanSettings,
+}
+
+/// Options `scan` and `gate` share: registry access, platform, how images
+/// are judged and gated, and the bounds for untrusted images.
+#[derive(Debug, clap::Args)]
+pub struct ScanSettings {
     /// Registry user name, for every registry of the run (the password comes from --password-stdin).
     #[arg(long, requires = "password_stdin", value_name = "USER")]
     pub username: Option<String>,
@@ -101,21 +120,9 @@ pub struct ScanArgs {
     /// First delay between retries; it doubles each time (Retry-After wins).
     #[arg(long, value_parser = parse_duration, default_value = "500ms", value_name = "DURATION")]
     pub retry_delay: Duration,
-    #[arg(long, short, value_enum, default_value_t = Format::Text)]
-    pub format: Format,
-    /// Write the report here instead of standard output.
-    #[arg(long, short, value_name = "FILE")]
-    pub output: Option<PathBuf>,
     /// Platform to pick from a multi-platform image (default linux/amd64, or the only one).
-    #[arg(
-        long,
-        value_name = "OS/ARCH[/VARIANT]",
-        conflicts_with = "all_platforms"
-    )]
+    #[arg(long, value_name = "OS/ARCH[/VARIANT]")]
     pub platform: Option<String>,
-    /// Scan every platform of a multi-platform image.
-    #[arg(long)]
-    pub all_platforms: bool,
     #[arg(long, value_enum, default_value_t = FailOn::NotReady)]
     pub fail_on: FailOn,
     /// The node the image must run on: generic, aks-azurelinux, aks-ubuntu,
@@ -143,6 +150,36 @@ pub struct ScanArgs {
     /// Print nothing but the report (and errors): no progress bars.
     #[arg(long, short)]
     pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum GateFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct GateArgs {
+    /// Manifests: a YAML file (several documents, or the List of `kubectl
+    /// get -o yaml`), a directory of *.yaml/*.yml files, or - for standard
+    /// input. Repeatable.
+    #[arg(short = 'f', long = "filename", required = true, value_name = "FILE")]
+    pub files: Vec<PathBuf>,
+    /// A node label KEY=VALUE that marks FIPS nodes, required by nodeSelector
+    /// or node affinity (repeatable; replaces kubernetes.azure.com/fips_enabled=true).
+    #[arg(long, value_name = "KEY=VALUE", value_parser = crate::gate::Selector::parse)]
+    pub fips_selector: Vec<crate::gate::Selector>,
+    /// Also scan the workloads not on FIPS nodes, and print the patch that
+    /// moves there those whose images are all ready.
+    #[arg(long)]
+    pub suggest: bool,
+    #[arg(long, value_enum, default_value_t = GateFormat::Text)]
+    pub format: GateFormat,
+    /// Also list the objects that are not workloads (text output).
+    #[arg(long, short)]
+    pub verbose: bool,
+    #[command(flatten)]
+    pub settings: ScanSettings,
 }
 
 /// `30`, `30s`, `500ms`, `2m`.
@@ -216,5 +253,50 @@ mod tests {
         assert!(Cli::try_parse_from(["fipscan", "scan", "x", "--username", "u"]).is_err());
         assert!(Cli::try_parse_from(["fipscan", "scan"]).is_err());
         assert!(Cli::try_parse_from(["fipscan", "scan", "--from-file", "l.txt"]).is_ok());
+    }
+
+    #[test]
+    fn gate_takes_the_scan_settings_and_platform_still_conflicts() {
+        use clap::Parser as _;
+        let cli = Cli::try_parse_from([
+            "fipscan",
+            "gate",
+            "-f",
+            "a.yaml",
+            "--filename",
+            "-",
+            "--fips-selector",
+            "fips=on",
+            "--suggest",
+            "--fail-on",
+            "warnings",
+            "--retries",
+            "1",
+            "-q",
+        ])
+        .unwrap();
+        let Command::Gate(g) = cli.command else {
+            panic!("not gate")
+        };
+        assert_eq!(g.files, [PathBuf::from("a.yaml"), PathBuf::from("-")]);
+        assert_eq!(g.fips_selector[0].to_string(), "fips=on");
+        assert!(g.suggest && g.settings.quiet);
+        assert_eq!(
+            (g.settings.fail_on, g.settings.retries),
+            (FailOn::Warnings, 1)
+        );
+        assert!(Cli::try_parse_from(["fipscan", "gate"]).is_err());
+        assert!(Cli::try_parse_from(["fipscan", "gate", "-f", "a", "--all-platforms"]).is_err());
+        assert!(
+            Cli::try_parse_from([
+                "fipscan",
+                "scan",
+                "x",
+                "--platform",
+                "linux/arm64",
+                "--all-platforms"
+            ])
+            .is_err()
+        );
     }
 }

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod detect;
 pub mod explain;
 pub mod finding;
+pub mod gate;
 pub mod image;
 pub mod java;
 pub mod judge;

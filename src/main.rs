@@ -5,13 +5,15 @@ use std::process::ExitCode;
 use anyhow::Context;
 use clap::Parser;
 use fipscan::app::{self, ScanOptions};
-use fipscan::cli::{Cli, Command, FailOn, Format, PolicyCommand, ScanArgs};
+use fipscan::cli::{
+    Cli, Command, Format, GateArgs, GateFormat, PolicyCommand, ScanArgs, ScanSettings,
+};
 use fipscan::finding::Code;
+use fipscan::gate;
 use fipscan::image::Platform;
 use fipscan::layer::Limits;
 use fipscan::policy::{self, Policy};
 use fipscan::report::{Report, cyclonedx, html, json, sarif, text};
-use fipscan::score::Verdict;
 use fipscan::signatures::Signatures;
 use fipscan::source::{RegistryOptions, Selection, registry::Secret};
 use fipscan::target::Target;
@@ -21,6 +23,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Scan(args) => scan(*args),
+        Command::Gate(args) => gate(*args),
         Command::Policy(PolicyCommand::Check { file }) => policy_check(&file),
         Command::Explain { code } => explain(code.as_deref()),
     };
@@ -34,19 +37,6 @@ fn main() -> ExitCode {
 }
 
 fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
-    if let Some(dir) = &args.signatures {
-        let sigs = Signatures::from_dir(dir)?;
-        if !Signatures::activate(sigs) {
-            anyhow::bail!("signature data was already loaded");
-        }
-    }
-    let platform = match &args.platform {
-        Some(p) => Some(
-            Platform::parse(p)
-                .with_context(|| format!("--platform {p:?} is not OS/ARCH[/VARIANT]"))?,
-        ),
-        None => None,
-    };
     let mut references = args.images.clone();
     if let Some(file) = &args.from_file {
         references.extend(references_from_file(file)?);
@@ -54,46 +44,7 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     if references.is_empty() {
         anyhow::bail!("no image to scan (--from-file listed none)");
     }
-    let password = if args.password_stdin {
-        Some(read_password()?)
-    } else {
-        None
-    };
-    let policy = match &args.policy {
-        Some(file) => Some(Policy::load(file, policy::today())?),
-        None => None,
-    };
-    let target = match (&args.target, policy.as_ref().and_then(|p| p.target)) {
-        (Some(name), _) => Target::by_name(name)
-            .with_context(|| format!("--target {name:?} is not a known profile"))?,
-        (None, Some(t)) => t,
-        (None, None) => Target::default(),
-    };
-    let opts = ScanOptions {
-        limits: Limits {
-            max_file_bytes: args.max_file_bytes,
-            max_layer_bytes: args.max_layer_bytes,
-            max_entries: args.max_entries,
-        },
-        jobs: args.jobs.unwrap_or(ScanOptions::default().jobs).max(1),
-        selection: Selection {
-            platform,
-            all_platforms: args.all_platforms,
-        },
-        registry: RegistryOptions {
-            username: args.username.clone(),
-            password,
-            ca_file: args.ca_file.clone(),
-            insecure: args.insecure,
-            connect_timeout: args.connect_timeout,
-            read_timeout: args.read_timeout,
-            retries: args.retries,
-            retry_delay: args.retry_delay,
-            progress: !args.quiet,
-        },
-        target,
-        policy,
-    };
+    let opts = scan_options(&args.settings, args.all_platforms)?;
     let scanned = app::scan_references(&references, &opts);
     let report = scanned.report;
     // Nothing could be read: the errors are the whole output, as before
@@ -110,36 +61,118 @@ fn scan(args: ScanArgs) -> anyhow::Result<ExitCode> {
     if incomplete {
         // Errors, so printed even with --quiet; the hint is not.
         report_unreadable_layers(&report);
-        if !args.quiet {
+        if !args.settings.quiet {
             eprintln!("fipscan: part of an image could not be read; see the findings");
         }
     }
     if incomplete || !scanned.errors.is_empty() {
         return Ok(ExitCode::from(2));
     }
-    let fails = |v: Verdict| match args.fail_on {
-        FailOn::NotReady => v == Verdict::NotReady,
-        FailOn::Warnings => matches!(v, Verdict::NotReady | Verdict::ReadyWithWarnings),
-        FailOn::Never => false,
-    };
-    // A waived finding never fails the gate; an image under the policy's
-    // minimum score always does.
-    let below_min = |i: &fipscan::report::ImageReport| {
-        i.findings
-            .iter()
-            .any(|f| f.code == Code::PolicyMinScore && f.waiver.is_none())
-    };
     Ok(
         if report
             .images
             .iter()
-            .any(|i| fails(i.verdict) || below_min(i))
+            .any(|i| gate::image_fails(args.settings.fail_on, i))
         {
             ExitCode::from(1)
         } else {
             ExitCode::SUCCESS
         },
     )
+}
+
+/// The options every scan runs with, from the flags `scan` and `gate` share.
+fn scan_options(args: &ScanSettings, all_platforms: bool) -> anyhow::Result<ScanOptions> {
+    if let Some(dir) = &args.signatures {
+        let sigs = Signatures::from_dir(dir)?;
+        if !Signatures::activate(sigs) {
+            anyhow::bail!("signature data was already loaded");
+        }
+    }
+    let platform = match &args.platform {
+        Some(p) => Some(
+            Platform::parse(p)
+                .with_context(|| format!("--platform {p:?} is not OS/ARCH[/VARIANT]"))?,
+        ),
+        None => None,
+    };
+    let password = if args.password_stdin {
+        Some(read_password()?)
+    } else {
+        None
+    };
+    let policy = match &args.policy {
+        Some(file) => Some(Policy::load(file, policy::today())?),
+        None => None,
+    };
+    let target = match (&args.target, policy.as_ref().and_then(|p| p.target)) {
+        (Some(name), _) => Target::by_name(name)
+            .with_context(|| format!("--target {name:?} is not a known profile"))?,
+        (None, Some(t)) => t,
+        (None, None) => Target::default(),
+    };
+    Ok(ScanOptions {
+        limits: Limits {
+            max_file_bytes: args.max_file_bytes,
+            max_layer_bytes: args.max_layer_bytes,
+            max_entries: args.max_entries,
+        },
+        jobs: args.jobs.unwrap_or(ScanOptions::default().jobs).max(1),
+        selection: Selection {
+            platform,
+            all_platforms,
+        },
+        registry: RegistryOptions {
+            username: args.username.clone(),
+            password,
+            ca_file: args.ca_file.clone(),
+            insecure: args.insecure,
+            connect_timeout: args.connect_timeout,
+            read_timeout: args.read_timeout,
+            retries: args.retries,
+            retry_delay: args.retry_delay,
+            progress: !args.quiet,
+        },
+        target,
+        policy,
+    })
+}
+
+fn gate(args: GateArgs) -> anyhow::Result<ExitCode> {
+    if args.settings.password_stdin && args.files.iter().any(|f| f.as_os_str() == "-") {
+        anyhow::bail!("--password-stdin and -f - cannot both read standard input");
+    }
+    let opts = scan_options(&args.settings, false)?;
+    let selectors = if args.fips_selector.is_empty() {
+        vec![gate::Selector::default_fips()]
+    } else {
+        args.fips_selector.clone()
+    };
+    let loaded = gate::manifest::load(&args.files);
+    let report = gate::check(
+        loaded,
+        &gate::GateOptions {
+            selectors,
+            fail_on: args.settings.fail_on,
+            suggest: args.suggest,
+        },
+        &opts,
+    );
+    let rendered = match args.format {
+        GateFormat::Json => serde_json::to_string_pretty(&report)? + "\n",
+        GateFormat::Text => gate::render::text(&report, args.verbose),
+    };
+    std::io::stdout().write_all(rendered.as_bytes())?;
+    for e in &report.manifest_errors {
+        eprintln!("fipscan: error: {}", e.message);
+    }
+    for f in &report.scan.failed {
+        eprintln!("fipscan: error: {}", f.error);
+    }
+    if report.scan.images.iter().any(|i| i.incomplete) {
+        report_unreadable_layers(&report.scan);
+    }
+    Ok(ExitCode::from(report.exit_code()))
 }
 
 fn policy_check(file: &Path) -> anyhow::Result<ExitCode> {

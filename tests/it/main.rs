@@ -6,6 +6,7 @@ mod common;
 mod cyclonedx;
 mod damaged;
 mod explain;
+mod gate;
 mod go_images;
 mod html;
 mod java;

@@ -4,6 +4,6 @@
 
 mod auth;
 mod faults;
-mod harness;
+pub mod harness;
 mod proxy;
 mod pull;
