@@ -7,6 +7,7 @@ pub mod elf;
 pub mod go;
 pub mod gofacts;
 pub mod native;
+pub mod node;
 pub mod openssl;
 
 use std::io::{self, Read};

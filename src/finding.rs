@@ -97,6 +97,8 @@ codes! {
     // .NET.
     DotnetNoLibssl = "dotnet-no-libssl", Error, "The .NET runtime's OpenSSL shim finds no libssl in the image, so .NET crypto cannot run";
     DotnetManagedCrypto = "dotnet-managed-crypto", Error, "A managed crypto assembly (BouncyCastle for .NET) bypasses OpenSSL and has no FIPS validation";
+    // Node.js.
+    NodeOpensslConfSection = "node-openssl-conf-section", Error, "Node uses the image's OpenSSL but reads its own openssl.cnf section (nodejs_conf), which does not activate the FIPS provider";
     // Policy.
     PolicyWaiverExpired = "policy-waiver-expired", Error, "A policy waiver matched but has expired, so what it covered counts again";
     PolicyWaiverUnused = "policy-waiver-unused", Info, "A policy waiver for this image matched no finding or component";

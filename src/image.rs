@@ -164,6 +164,7 @@ impl ImageConfig {
             "OPENSSL_FIPS_CONF",
             "LIBGCRYPT_FORCE_FIPS_MODE",
             "GNUTLS_FORCE_FIPS_MODE",
+            "NODE_OPTIONS",
             "NSS_FIPS",
             "DOTNET_OPENSSL_VERSION_OVERRIDE",
             "CLR_OPENSSL_VERSION_OVERRIDE",

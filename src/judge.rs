@@ -313,11 +313,27 @@ fn judge_native<'a>(
     }
     match libcrypto {
         Some(lib) => {
-            let install = install_of(lib);
-            let mut j = install.judge(sigs);
+            let node = facts
+                .node
+                .as_ref()
+                .or_else(|| closure.iter().find_map(|l| l.facts.node.as_ref()))
+                .filter(|n| n.shared_openssl);
+            let (install, mut j) = match node {
+                Some(n) => judge_node_openssl(n, lib, nctx, install_of),
+                None => {
+                    let install = install_of(lib);
+                    let j = install.judge(sigs);
+                    (install, j)
+                }
+            };
             let chain: Vec<String> = closure
                 .iter()
-                .filter(|l| is_crypto_lib(path::file_name(l.path), sigs) || is_libcrypto(l, sigs))
+                .filter(|l| {
+                    is_crypto_lib(path::file_name(l.path), sigs)
+                        || is_libcrypto(l, sigs)
+                        // libnode carries Node's crypto set-up.
+                        || l.facts.node.is_some()
+                })
                 .map(|l| format!("/{}", l.path))
                 .collect();
             // DT_NEEDED evidence first, in the order the ELF lists it.
@@ -423,6 +439,69 @@ fn judge_provider_module(p: &str, layer: &str, text: &OpensslText, sigs: &Signat
 
 /// Findings about the OpenSSL configurations in effect: problems reading
 /// them, and a fipsmodule.cnf that was copied rather than installed here.
+/// Node over the image's OpenSSL reads its own section of openssl.cnf
+/// (`nodejs_conf` unless NODE_OPTIONS has --openssl-shared-config), so a
+/// FIPS provider activated only under `openssl_conf` never reaches it.
+fn judge_node_openssl<'a>(
+    n: &crate::detect::node::NodeFacts,
+    lib: Lib<'a>,
+    nctx: &native::NativeCtx<'a>,
+    mut install_of: impl FnMut(Lib<'a>) -> OpensslInstall,
+) -> (OpensslInstall, Judgement) {
+    let sigs = nctx.sigs;
+    let node_options = nctx.config.env_var("NODE_OPTIONS");
+    let section = crate::detect::node::effective_section(n, node_options, sigs);
+    let shared = install_of(lib);
+    let install = if section == "openssl_conf" {
+        shared.clone()
+    } else {
+        OpensslInstall::inspect_app(lib, nctx.view, nctx.config, sigs, section)
+    };
+    let mut j = install.judge(sigs);
+    let why = if section == n.conf_section {
+        format!("NODE_OPENSSL_CONF_NAME={}", n.conf_section)
+    } else {
+        format!(
+            "NODE_OPTIONS {}",
+            sigs.pattern(crate::detect::node::SHARED_CONFIG_FLAG)
+        )
+    };
+    j.evidence.insert(
+        0,
+        Evidence::new(
+            "node-config",
+            format!(
+                "process.config: node_shared_openssl=true; Node reads the `{section}` section of openssl.cnf ({why})"
+            ),
+        ),
+    );
+    let shared_j = shared.judge(sigs);
+    let shared_on = matches!(shared_j.status, Status::Validated | Status::HostDependent)
+        || (shared_j.status == Status::FipsCapable && shared_j.fips_mode_on);
+    let node_on = matches!(j.status, Status::Validated | Status::HostDependent) || j.fips_mode_on;
+    if shared_on && !node_on {
+        let cnf = install
+            .config
+            .as_ref()
+            .map_or_else(|| "openssl.cnf".to_string(), |c| format!("/{}", c.path));
+        j.status = Status::FipsCapable;
+        j.fips_mode_on = false;
+        j.code = Code::NodeOpensslConfSection;
+        j.summary = format!(
+            "Node reads the `{section}` section of {cnf}, which does not activate the FIPS provider that `openssl_conf` activates for other programs"
+        );
+        let init = shared
+            .config
+            .as_ref()
+            .and_then(|c| c.init_section.as_deref())
+            .unwrap_or("<the section openssl_conf names>");
+        j.remediation = Some(format!(
+            "add `{section} = {init}` to the default section of {cnf}, or set NODE_OPTIONS=--openssl-shared-config in the image"
+        ));
+    }
+    (install, j)
+}
+
 fn config_findings(installs: &BTreeMap<String, OpensslInstall>) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();

@@ -67,6 +67,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("java.toml", include_str!("../signatures/java.toml")),
     ("rust.toml", include_str!("../signatures/rust.toml")),
     ("native.toml", include_str!("../signatures/native.toml")),
+    ("node.toml", include_str!("../signatures/node.toml")),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -229,6 +230,7 @@ impl Signatures {
             .chain(crate::java::MARKER_IDS.iter())
             .chain(crate::rustbin::MARKER_IDS.iter())
             .chain(crate::detect::native::MARKER_IDS.iter())
+            .chain(crate::detect::node::MARKER_IDS.iter())
         {
             if !sigs.markers.contains_key(*id) {
                 return Err(SignatureError::Missing {
@@ -399,7 +401,8 @@ mod tests {
                 REQUIRED_MARKERS.contains(&m.id.as_str())
                     || crate::java::MARKER_IDS.contains(&m.id.as_str())
                     || crate::rustbin::MARKER_IDS.contains(&m.id.as_str())
-                    || crate::detect::native::MARKER_IDS.contains(&m.id.as_str()),
+                    || crate::detect::native::MARKER_IDS.contains(&m.id.as_str())
+                    || crate::detect::node::MARKER_IDS.contains(&m.id.as_str()),
                 "marker {} is data nothing reads",
                 m.id
             );

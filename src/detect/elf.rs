@@ -44,6 +44,9 @@ pub struct ElfFacts {
     /// wolfSSL, BoringSSL, AWS-LC), read from the library itself.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub native: Option<super::native::NativeCrypto>,
+    /// Node.js: its embedded process.config (how it uses OpenSSL).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub node: Option<super::node::NodeFacts>,
     /// Rust crypto: cargo-auditable dependency list, ring / aws-lc symbols.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rust: Option<crate::rustbin::RustFacts>,
@@ -112,6 +115,11 @@ pub fn analyze(path: &str, data: &[u8]) -> (Option<ElfFacts>, Vec<Finding>) {
         }
         _ => None,
     };
+    let node = if go.is_none() && super::node::is_candidate(path) {
+        super::node::analyze(data, sigs)
+    } else {
+        None
+    };
     let rust = if go.is_none() {
         crate::rustbin::analyze(&elf, data)
     } else {
@@ -132,6 +140,7 @@ pub fn analyze(path: &str, data: &[u8]) -> (Option<ElfFacts>, Vec<Finding>) {
         go,
         openssl,
         native,
+        node,
         rust,
         sha256: None,
     };

@@ -39,6 +39,8 @@ pub struct FipsConfig {
     /// A provider section loads fips.so with `activate` set.
     pub activated: bool,
     pub fips_section: Option<String>,
+    /// The init section the application key (`openssl_conf`…) names.
+    pub init_section: Option<String>,
     /// The section carries the `module-mac` written by `openssl fipsinstall`;
     /// without it the provider fails its self-test and does not load.
     pub module_mac: bool,
@@ -97,18 +99,22 @@ fn truthy(v: &str) -> bool {
     )
 }
 
-/// Reads the FIPS-relevant part of an NCONF configuration (fips_module(7)).
-fn analyse_config(conf: &Conf, provider_file: &str) -> FipsConfig {
+/// Reads the FIPS-relevant part of an NCONF configuration (fips_module(7)),
+/// as a program that loads the `appname` section sees it (`openssl_conf`
+/// for OpenSSL's own default; Node reads `nodejs_conf`).
+fn analyse_config(conf: &Conf, provider_file: &str, appname: &str) -> FipsConfig {
     let mut out = FipsConfig {
         files: conf.files.clone(),
         problems: conf.problems.clone(),
         ..Default::default()
     };
-    let Some(init) = conf.get("default", "openssl_conf") else {
-        out.problems
-            .push("no `openssl_conf` in the default section: no providers are configured".into());
+    let Some(init) = conf.get("default", appname) else {
+        out.problems.push(format!(
+            "no `{appname}` in the default section: no providers are configured"
+        ));
         return out;
     };
+    out.init_section = Some(init.to_string());
     let providers = conf.get(init, "providers");
     for (name, section) in providers
         .and_then(|p| conf.section(p))
@@ -150,6 +156,18 @@ impl OpensslInstall {
         config: &ImageConfig,
         sigs: &Signatures,
     ) -> OpensslInstall {
+        OpensslInstall::inspect_app(lib, view, config, sigs, "openssl_conf")
+    }
+
+    /// As `inspect`, for a program that reads the `appname` section of the
+    /// configuration instead of `openssl_conf`.
+    pub fn inspect_app(
+        lib: Lib<'_>,
+        view: &FsView,
+        config: &ImageConfig,
+        sigs: &Signatures,
+        appname: &str,
+    ) -> OpensslInstall {
         let text = lib.facts.openssl.as_ref();
         let modulesdir = match config.env_var("OPENSSL_MODULES") {
             Some(dir) if !dir.is_empty() => {
@@ -187,7 +205,7 @@ impl OpensslInstall {
                     path: conf.files.first().cloned().unwrap_or_default(),
                     source,
                     exists: true,
-                    ..analyse_config(&conf, provider_file)
+                    ..analyse_config(&conf, provider_file, appname)
                 },
                 None => FipsConfig {
                     path: p.trim_start_matches('/').to_string(),
@@ -390,14 +408,19 @@ mod tests {
     #[test]
     fn activation_and_enforcement() {
         let full = "openssl_conf = init\n[init]\nproviders = p\nalg_section = a\n[p]\nfips = fips_sect\n[fips_sect]\nactivate = 1\nmodule-mac = 00\n[a]\ndefault_properties = fips=yes\n";
-        let c = analyse_config(&conf(full), "fips.so");
+        let c = analyse_config(&conf(full), "fips.so", "openssl_conf");
         assert!(c.activated && c.module_mac && c.enforced && !c.install_status);
         assert_eq!(c.fips_section.as_deref(), Some("fips_sect"));
-        let preferred = analyse_config(&conf(&full.replace("fips=yes", "?fips=yes")), "fips.so");
+        let preferred = analyse_config(
+            &conf(&full.replace("fips=yes", "?fips=yes")),
+            "fips.so",
+            "openssl_conf",
+        );
         assert!(preferred.activated && !preferred.enforced);
         let off = analyse_config(
             &conf(&full.replace("activate = 1", "activate = 0")),
             "fips.so",
+            "openssl_conf",
         );
         assert!(!off.activated);
         let renamed = analyse_config(
@@ -407,9 +430,10 @@ mod tests {
                     .replace("module-mac", "module = /x/fips.so\nmodule-mac"),
             ),
             "fips.so",
+            "openssl_conf",
         );
         assert!(renamed.activated);
-        let none = analyse_config(&conf("[x]\ny = 1\n"), "fips.so");
+        let none = analyse_config(&conf("[x]\ny = 1\n"), "fips.so", "openssl_conf");
         assert!(!none.activated && !none.problems.is_empty());
     }
 }

@@ -12,6 +12,7 @@ mod html;
 mod java;
 mod layers;
 mod native_modules;
+mod node;
 mod openssl;
 mod openssl_fips;
 mod options;

@@ -48,6 +48,7 @@ fn elf(soname: Option<&str>, needed: &[&str], native: Option<NativeCrypto>) -> E
         go: None,
         openssl: None,
         native,
+        node: None,
         rust: None,
         sha256: None,
     }

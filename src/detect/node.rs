@@ -1,0 +1,187 @@
+//! Node.js: the configure result Node embeds as `process.config` (JSON text
+//! in `node`, or in `libnode.so` when a distro builds Node as a library).
+//! It says whether Node links the image's OpenSSL or carries its own, and
+//! which openssl.cnf section Node reads at start-up.
+
+use memchr::memmem;
+use serde::{Deserialize, Serialize};
+
+use crate::signatures::Signatures;
+
+pub const CONFIG_START: &str = "node.config-start";
+pub const CONF_NAME_DEFINE: &str = "node.conf-name-define";
+pub const SHARED_CONFIG_FLAG: &str = "node.shared-config-flag";
+pub const MARKER_IDS: [&str; 3] = [CONFIG_START, CONF_NAME_DEFINE, SHARED_CONFIG_FLAG];
+
+/// The embedded config is about 27 KiB; anything much larger is not it.
+const MAX_CONFIG_BYTES: usize = 1 << 20;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct NodeFacts {
+    /// `node_shared_openssl`: Node uses the image's libcrypto/libssl.
+    pub shared_openssl: bool,
+    /// `openssl_is_fips`: the bundled OpenSSL was built with its FIPS provider.
+    pub openssl_is_fips: bool,
+    /// The openssl.cnf section Node reads (`NODE_OPENSSL_CONF_NAME`);
+    /// `openssl_conf` when the build predates the define.
+    pub conf_section: String,
+    /// `node_module_version` (the ABI), as evidence of the Node line.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub module_version: Option<u64>,
+}
+
+#[derive(Deserialize)]
+struct Config {
+    #[serde(default)]
+    target_defaults: TargetDefaults,
+    #[serde(default)]
+    variables: serde_json::Map<String, serde_json::Value>,
+}
+
+#[derive(Default, Deserialize)]
+struct TargetDefaults {
+    #[serde(default)]
+    defines: Vec<serde_json::Value>,
+}
+
+/// Only files named like Node are searched: the config marker is looked
+/// for in the whole file, and other programs do not carry it.
+pub fn is_candidate(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    name == "node" || name == "nodejs" || name.starts_with("libnode.so")
+}
+
+/// Reads the embedded config; `None` when there is none or it does not
+/// describe an OpenSSL-using Node.
+pub fn analyze(data: &[u8], sigs: &Signatures) -> Option<NodeFacts> {
+    let start = memmem::find(data, sigs.pattern(CONFIG_START).as_bytes())?;
+    let rest = data.get(start..)?;
+    let end = memchr::memchr(0, rest).unwrap_or(rest.len());
+    if end > MAX_CONFIG_BYTES {
+        return None;
+    }
+    let config: Config = serde_json::from_slice(rest.get(..end)?).ok()?;
+    let flag = |k: &str| match config.variables.get(k) {
+        Some(serde_json::Value::Bool(b)) => *b,
+        Some(serde_json::Value::String(s)) => s == "true",
+        Some(serde_json::Value::Number(n)) => n.as_u64() == Some(1),
+        _ => false,
+    };
+    if !flag("node_use_openssl") {
+        return None;
+    }
+    let define = sigs.pattern(CONF_NAME_DEFINE);
+    let conf_section = config
+        .target_defaults
+        .defines
+        .iter()
+        .filter_map(|d| d.as_str())
+        .find_map(|d| d.strip_prefix(define))
+        .filter(|s| !s.is_empty())
+        .unwrap_or("openssl_conf")
+        .to_string();
+    Some(NodeFacts {
+        shared_openssl: flag("node_shared_openssl"),
+        openssl_is_fips: flag("openssl_is_fips"),
+        conf_section,
+        module_version: config
+            .variables
+            .get("node_module_version")
+            .and_then(serde_json::Value::as_u64),
+    })
+}
+
+/// The section an OpenSSL config must activate FIPS in for this Node, given
+/// the image's `NODE_OPTIONS`.
+pub fn effective_section<'a>(
+    facts: &'a NodeFacts,
+    node_options: Option<&str>,
+    sigs: &Signatures,
+) -> &'a str {
+    let flag = sigs.pattern(SHARED_CONFIG_FLAG);
+    if node_options.is_some_and(|o| o.split_whitespace().any(|w| w == flag)) {
+        "openssl_conf"
+    } else {
+        &facts.conf_section
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sigs() -> &'static Signatures {
+        Signatures::active()
+    }
+
+    fn blob(json: &str) -> Vec<u8> {
+        let mut v = b"\x7fELF....\0\0".to_vec();
+        v.extend_from_slice(json.as_bytes());
+        v.push(0);
+        v.extend_from_slice(b"more data");
+        v
+    }
+
+    #[test]
+    fn debian_shaped_config_is_read() {
+        let data = blob(
+            r#"{ "target_defaults": {"cflags": [], "default_configuration": "Release", "defines": ["NODE_OPENSSL_CONF_NAME=nodejs_conf", "NODE_OPENSSL_CERT_STORE"]}, "variables": {"node_module_version": 108, "node_shared_openssl": true, "node_use_openssl": true, "openssl_is_fips": false}}
+"#,
+        );
+        assert_eq!(
+            analyze(&data, sigs()),
+            Some(NodeFacts {
+                shared_openssl: true,
+                openssl_is_fips: false,
+                conf_section: "nodejs_conf".into(),
+                module_version: Some(108),
+            })
+        );
+    }
+
+    #[test]
+    fn older_builds_read_openssl_conf_and_no_openssl_means_no_facts() {
+        let old = blob(
+            r#"{ "target_defaults": {"defines": []}, "variables": {"node_shared_openssl": "false", "node_use_openssl": "true", "openssl_is_fips": "true"}}"#,
+        );
+        let f = analyze(&old, sigs()).unwrap_or_else(|| panic!("facts"));
+        assert_eq!(
+            (f.shared_openssl, f.openssl_is_fips, f.conf_section.as_str()),
+            (false, true, "openssl_conf")
+        );
+        let none = blob(r#"{ "target_defaults": {}, "variables": {"node_use_openssl": false}}"#);
+        assert_eq!(analyze(&none, sigs()), None);
+        assert_eq!(analyze(b"no config here", sigs()), None);
+        // Damaged JSON is no facts, never a panic.
+        assert_eq!(
+            analyze(&blob(r#"{ "target_defaults": {"defines": [1, 2"#), sigs()),
+            None
+        );
+    }
+
+    #[test]
+    fn node_options_can_switch_to_the_shared_section() {
+        let f = NodeFacts {
+            shared_openssl: true,
+            openssl_is_fips: false,
+            conf_section: "nodejs_conf".into(),
+            module_version: None,
+        };
+        assert_eq!(effective_section(&f, None, sigs()), "nodejs_conf");
+        assert_eq!(
+            effective_section(
+                &f,
+                Some("--max-old-space-size=512 --openssl-shared-config"),
+                sigs()
+            ),
+            "openssl_conf"
+        );
+        assert_eq!(
+            effective_section(&f, Some("--openssl-shared-configs"), sigs()),
+            "nodejs_conf"
+        );
+        assert!(is_candidate("usr/lib/x86_64-linux-gnu/libnode.so.108"));
+        assert!(is_candidate("usr/local/bin/node"));
+        assert!(!is_candidate("usr/bin/nodemon"));
+    }
+}
