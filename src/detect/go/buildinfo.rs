@@ -505,7 +505,7 @@ pub(crate) fn read_word(buf: &[u8], off: usize, size: usize, big_endian: bool) -
 /// First occurrence of the magic whose virtual address is 16-byte aligned.
 fn find_magic(hay: &[u8], base_addr: u64) -> Option<usize> {
     memchr::memmem::find_iter(hay, BUILDINFO_MAGIC)
-        .find(|&i| base_addr.wrapping_add(i as u64) % MAGIC_ALIGN == 0)
+        .find(|&i| base_addr.wrapping_add(i as u64).is_multiple_of(MAGIC_ALIGN))
 }
 
 pub(crate) fn len_u64(b: &[u8]) -> u64 {

@@ -46,7 +46,7 @@ pub fn parse_rpm_ndb(bytes: &[u8], distro: &Distro) -> Result<Vec<Package>, Pack
         return Err(err(format!("unsupported version {}", field(4)?)));
     }
     let slot_pages = field(12)? as usize;
-    if bytes.len() % BLK != 0 {
+    if !bytes.len().is_multiple_of(BLK) {
         return Err(err(format!(
             "{} bytes is not a whole number of blocks",
             bytes.len()
