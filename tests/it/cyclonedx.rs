@@ -746,6 +746,12 @@ fn every_fixture_image_gives_a_valid_bom_that_matches_its_report() {
         "native-openssl",
         "hostile",
         "damaged-truncated",
+        "native-crypto",
+        "node-fips-conf",
+        "java-redhat-nss",
+        "apk-openssl",
+        "rpm-bdb-openssl",
+        "rpm-ndb-openssl",
     ] {
         let run = fipscan(&["scan", "--quiet", "--format", "json", &oci(name)]);
         let report: Value = serde_json::from_str(&run.stdout).unwrap();
