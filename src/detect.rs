@@ -53,6 +53,16 @@ const ELF_MAGIC: [u8; 4] = [0x7f, b'E', b'L', b'F'];
 /// Config files are small; a "config" larger than this is not one.
 const MAX_TEXT_BYTES: u64 = 1 << 20;
 
+/// .NET's deps.json lists every assembly of an app: large apps reach a few
+/// MiB, so it gets more room than a config file; past this it is refused
+/// (and said so) rather than held in memory.
+const MAX_DOTNET_JSON_BYTES: u64 = 16 << 20;
+
+/// The .NET host's JSON files (judge::dotnet).
+fn is_dotnet_json(path: &str) -> bool {
+    path.ends_with(".runtimeconfig.json") || path.ends_with(".deps.json")
+}
+
 /// Text files whose content later judgement needs.
 fn wants_text(path: &str) -> bool {
     let in_crypto_dir = || {
@@ -72,6 +82,7 @@ fn wants_text(path: &str) -> bool {
         || path.ends_with("/java.security")
         || path.ends_with("/nss.fips.cfg")
         || (path.ends_with("/release") && path.contains("/jvm/"))
+        || is_dotnet_json(path)
 }
 
 fn is_java_archive(path: &str) -> bool {
@@ -93,13 +104,26 @@ pub fn inspect(
         read_bytes: 0,
     };
     if wants_text(path) {
-        if size <= MAX_TEXT_BYTES {
+        let limit = if is_dotnet_json(path) {
+            MAX_DOTNET_JSON_BYTES
+        } else {
+            MAX_TEXT_BYTES
+        };
+        if size <= limit {
             let mut buf = Vec::new();
-            reader.take(MAX_TEXT_BYTES).read_to_end(&mut buf)?;
+            reader.take(limit).read_to_end(&mut buf)?;
             out.read_bytes = buf.len() as u64;
             out.facts = Some(FileFacts::Text {
                 text: String::from_utf8_lossy(&buf).into_owned(),
             });
+        } else if is_dotnet_json(path) {
+            out.findings.push(
+                Finding::new(
+                    Code::DotnetConfigInvalid,
+                    format!("{size} bytes, more than the {limit} read of a .NET JSON file"),
+                )
+                .at(path),
+            );
         }
         return Ok(out);
     }
@@ -345,4 +369,42 @@ fn guarded<T>(f: impl FnOnce() -> T) -> Result<T, String> {
             .or_else(|| e.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "panic".into())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dotnet_json_is_kept_up_to_its_bound_and_refused_beyond() {
+        let limits = Limits::default();
+        let text = br#"{"runtimeOptions":{}}"#;
+        let got = inspect(
+            "app/a.runtimeconfig.json",
+            text.len() as u64,
+            &mut &text[..],
+            &limits,
+        )
+        .unwrap();
+        assert!(
+            matches!(got.facts, Some(FileFacts::Text { ref text }) if text == r#"{"runtimeOptions":{}}"#)
+        );
+        assert!(got.findings.is_empty());
+        let huge = MAX_DOTNET_JSON_BYTES + 1;
+        let got = inspect(
+            "app/a.deps.json",
+            huge,
+            &mut io::repeat(b'[').take(huge),
+            &limits,
+        )
+        .unwrap();
+        assert!(got.facts.is_none());
+        assert_eq!(got.read_bytes, 0);
+        assert_eq!(got.findings.len(), 1);
+        assert_eq!(got.findings[0].code, Code::DotnetConfigInvalid);
+        assert_eq!(
+            got.findings[0].message,
+            "16777217 bytes, more than the 16777216 read of a .NET JSON file"
+        );
+    }
 }

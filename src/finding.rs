@@ -97,6 +97,9 @@ codes! {
     // .NET.
     DotnetNoLibssl = "dotnet-no-libssl", Error, "The .NET runtime's OpenSSL shim finds no libssl in the image, so .NET crypto cannot run";
     DotnetManagedCrypto = "dotnet-managed-crypto", Error, "A managed crypto assembly (BouncyCastle for .NET) bypasses OpenSSL and has no FIPS validation";
+    DotnetFrameworkMissing = "dotnet-framework-missing", Error, "A framework-dependent .NET app targets a shared framework the image does not have (after roll-forward)";
+    DotnetShimMissing = "dotnet-shim-missing", Error, "A .NET app's runtime has no OpenSSL shim where the host would load it, so its crypto cannot be told";
+    DotnetConfigInvalid = "dotnet-config-invalid", Error, "A .NET app's runtimeconfig.json or deps.json cannot be read (invalid, hostile or too large)";
     // Node.js.
     NodeOpensslConfSection = "node-openssl-conf-section", Error, "Node uses the image's OpenSSL but reads its own openssl.cnf section (nodejs_conf), which does not activate the FIPS provider";
     // Policy.

@@ -2,6 +2,7 @@
 //! facts of the whole image (which libcrypto it loads, image Env), libraries
 //! are tied to the programs that use them, and the entrypoint is marked.
 
+pub mod dotnet;
 pub mod go;
 pub mod java;
 pub mod link;
@@ -192,7 +193,10 @@ pub fn judge_image(view: &FsView, config: &ImageConfig, sigs: &Signatures) -> Ju
         });
     }
 
-    // Components that are not ELF files: managed assemblies, jars, JVMs.
+    // Components that are not ELF files: .NET apps, managed assemblies, jars, JVMs.
+    let (apps, app_findings) = dotnet::app_components(view, &components);
+    components.extend(apps);
+    findings.extend(app_findings);
     components.extend(managed_crypto_components(view));
     components.extend(java::components(view, config, sigs));
 
@@ -219,6 +223,15 @@ pub fn judge_image(view: &FsView, config: &ImageConfig, sigs: &Signatures) -> Ju
             Some(p) => {
                 let image_path = format!("/{p}");
                 for c in components.iter_mut().filter(|c| c.path == image_path) {
+                    c.entrypoint = true;
+                    crypto.push(c.module.clone().unwrap_or_else(|| c.summary.clone()));
+                }
+                // `dotnet app.dll`: the host runs the app beside the dll.
+                let app = dotnet::entrypoint_app(config);
+                for c in components
+                    .iter_mut()
+                    .filter(|c| Some(&c.path) == app.as_ref())
+                {
                     c.entrypoint = true;
                     crypto.push(c.module.clone().unwrap_or_else(|| c.summary.clone()));
                 }
@@ -289,7 +302,7 @@ fn judge_native<'a>(
         return Some(j);
     }
     if runtimes::is_dotnet_shim(p) {
-        return Some(judge_dotnet_shim(own, linker, sigs, layer, install_of));
+        return Some(judge_dotnet_shim(own, linker, nctx, layer, install_of));
     }
     if path::file_name(p) == sigs.pattern(sig::OPENSSL_FIPS_PROVIDER_FILE)
         && let Some(text) = &facts.openssl
@@ -533,16 +546,26 @@ fn config_findings(installs: &BTreeMap<String, OpensslInstall>) -> Vec<Finding> 
 fn judge_dotnet_shim<'a>(
     own: Lib<'a>,
     linker: &Linker<'a>,
-    sigs: &Signatures,
+    nctx: &native::NativeCtx<'a>,
     layer: &str,
     mut install_of: impl FnMut(Lib<'a>) -> OpensslInstall,
 ) -> Judgement {
+    let sigs = nctx.sigs;
     let shim = Evidence::new(
         "file",
         "the .NET OpenSSL shim, which dlopens libssl (no DT_NEEDED)",
     )
     .at(own.path, layer);
-    let libssl = runtimes::DOTNET_LIBSSL_ORDER
+    // Which SONAMEs it tries depends on the runtime it belongs to.
+    let runtime = dotnet::shim_runtime(nctx.view, own.path);
+    let name = runtime
+        .as_ref()
+        .map(|r| format!(".NET runtime {}", r.version))
+        .unwrap_or_else(|| ".NET runtime".into());
+    let order = dotnet::libssl_order(runtime.as_ref());
+    let mut evidence = vec![shim];
+    evidence.extend(runtime.map(|r| r.evidence));
+    let libssl = order
         .iter()
         .find_map(|n| linker.dlopen(n, own.facts.bits, &own.facts.machine));
     let libcrypto = libssl.and_then(|ssl| {
@@ -554,20 +577,27 @@ fn judge_dotnet_shim<'a>(
     match (libssl, libcrypto) {
         (Some(ssl), Some(crypto)) => {
             let mut j = install_of(crypto).judge(sigs);
-            j.evidence.insert(0, shim);
+            j.evidence.splice(0..0, evidence);
             j.uses = vec![ssl.path.to_string(), crypto.path.to_string()];
-            j.summary = format!(".NET runtime {}", j.summary);
+            j.summary = format!("{name} {}", j.summary);
             j
         }
         _ => {
             let mut j = Judgement::new(
                 Status::NonFips,
                 Code::DotnetNoLibssl,
-                ".NET runtime finds no libssl in the image (\"No usable version of libssl was found\"): its crypto cannot run".into(),
+                format!(
+                    "{name} finds none of {} in the image (\"No usable version of libssl was found\"): its crypto cannot run",
+                    order.join(", ")
+                ),
             );
-            j.evidence = vec![shim];
-            j.remediation =
-                Some("install an OpenSSL 3 with a validated FIPS provider in the image".into());
+            j.evidence = evidence;
+            j.remediation = Some(if order.contains(&"libssl.so.3") {
+                "install an OpenSSL 3 with a validated FIPS provider in the image".into()
+            } else {
+                // Before .NET 6 the shim cannot load OpenSSL 3 at all.
+                "move the app to .NET 6 or later (the first to load OpenSSL 3), on an OpenSSL 3 with a validated FIPS provider".into()
+            });
             j
         }
     }

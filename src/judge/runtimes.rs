@@ -10,17 +10,6 @@ use crate::layer::path;
 use crate::layer::squash::FsView;
 use crate::report::{Component, ComponentKind};
 
-/// The file name of .NET's native crypto shim on Linux (dotnet/runtime
-/// src/native/libs/System.Security.Cryptography.Native).
-pub const DOTNET_OPENSSL_SHIM: &str = "libSystem.Security.Cryptography.Native.OpenSsl.so";
-/// libssl SONAMEs the shim tries, in its order (opensslshim.c).
-pub const DOTNET_LIBSSL_ORDER: &[&str] = &[
-    "libssl.so.3",
-    "libssl.so.1.1",
-    "libssl.so.1.0.2",
-    "libssl.so.1.0.0",
-    "libssl.so.10",
-];
 /// Managed crypto assemblies that do not use OpenSSL (SIGNATURES.md §5).
 pub const DOTNET_MANAGED_CRYPTO: &[&str] =
     &["BouncyCastle.Crypto.dll", "BouncyCastle.Cryptography.dll"];
@@ -53,7 +42,7 @@ pub fn python_interpreters(view: &FsView) -> Vec<String> {
 
 /// .NET runtimes: the shared framework holding the shim, or a self-contained app beside it.
 pub fn is_dotnet_shim(p: &str) -> bool {
-    path::file_name(p) == DOTNET_OPENSSL_SHIM
+    super::dotnet::is_shim(p)
 }
 
 /// Marks libraries that a runtime in the image loads as counting, and
@@ -102,6 +91,5 @@ mod tests {
         assert!(is_dotnet_shim(
             "usr/share/dotnet/shared/Microsoft.NETCore.App/8.0.11/libSystem.Security.Cryptography.Native.OpenSsl.so"
         ));
-        assert_eq!(DOTNET_LIBSSL_ORDER[0], "libssl.so.3");
     }
 }

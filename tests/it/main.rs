@@ -5,6 +5,7 @@
 mod common;
 mod cyclonedx;
 mod damaged;
+mod dotnet;
 mod explain;
 mod gate;
 mod go_images;
