@@ -171,3 +171,30 @@ pub fn evidence_of(c: &Value, kind: &str) -> Vec<String> {
         .map(|e| e["detail"].as_str().unwrap().to_string())
         .collect()
 }
+
+/// The version of a Debian base package the fixtures downloaded
+/// (`work/debs.txt`): Debian's security updates change it, so tests read it
+/// instead of hard-coding it.
+pub fn debian_base_version(package: &str) -> String {
+    let list = std::fs::read_to_string(fixtures().join("work/debs.txt")).expect("work/debs.txt");
+    list.lines()
+        .find_map(|l| {
+            let mut f = l.split_whitespace();
+            (f.next() == Some(package)).then(|| f.next().unwrap_or_default().to_string())
+        })
+        .unwrap_or_else(|| panic!("{package} not in work/debs.txt"))
+}
+
+/// `pkg:deb/debian/NAME@VERSION?arch=amd64&distro=debian-12` for a base package.
+pub fn debian_base_purl(package: &str) -> String {
+    format!(
+        "pkg:deb/debian/{package}@{}?arch=amd64&distro=debian-12",
+        debian_base_version(package).replace('+', "%2B")
+    )
+}
+
+/// OpenSSL's upstream version in the Debian base (`3.0.22` of `3.0.22-1~deb12u2`).
+pub fn debian_openssl_upstream() -> String {
+    let v = debian_base_version("libssl3");
+    v.split('-').next().unwrap_or(&v).to_string()
+}

@@ -7,6 +7,7 @@ mod cyclonedx;
 mod damaged;
 mod dotnet;
 mod explain;
+mod formats;
 mod gate;
 mod go_images;
 mod html;
