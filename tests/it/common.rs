@@ -172,29 +172,56 @@ pub fn evidence_of(c: &Value, kind: &str) -> Vec<String> {
         .collect()
 }
 
-/// The version of a Debian base package the fixtures downloaded
-/// (`work/debs.txt`): Debian's security updates change it, so tests read it
-/// instead of hard-coding it.
-pub fn debian_base_version(package: &str) -> String {
-    let list = std::fs::read_to_string(fixtures().join("work/debs.txt")).expect("work/debs.txt");
-    list.lines()
+/// The version of `package` in a fixtures list of `NAME VERSION …` lines
+/// (`work/debs.txt`, `work/native/versions.txt`): Debian's security updates
+/// change it, so tests read it instead of hard-coding it.
+pub fn listed_version(list: &str, package: &str) -> String {
+    let text =
+        std::fs::read_to_string(fixtures().join(list)).unwrap_or_else(|e| panic!("{list}: {e}"));
+    text.lines()
         .find_map(|l| {
             let mut f = l.split_whitespace();
             (f.next() == Some(package)).then(|| f.next().unwrap_or_default().to_string())
         })
-        .unwrap_or_else(|| panic!("{package} not in work/debs.txt"))
+        .unwrap_or_else(|| panic!("{package} not in {list}"))
 }
 
-/// `pkg:deb/debian/NAME@VERSION?arch=amd64&distro=debian-12` for a base package.
-pub fn debian_base_purl(package: &str) -> String {
+/// `pkg:deb/debian/NAME@VERSION?arch=amd64&distro=debian-12`.
+pub fn debian_purl(package: &str, version: &str) -> String {
     format!(
         "pkg:deb/debian/{package}@{}?arch=amd64&distro=debian-12",
-        debian_base_version(package).replace('+', "%2B")
+        version.replace('+', "%2B")
     )
+}
+
+/// The version of a Debian base package the fixtures downloaded.
+pub fn debian_base_version(package: &str) -> String {
+    listed_version("work/debs.txt", package)
+}
+
+pub fn debian_base_purl(package: &str) -> String {
+    debian_purl(package, &debian_base_version(package))
 }
 
 /// OpenSSL's upstream version in the Debian base (`3.0.22` of `3.0.22-1~deb12u2`).
 pub fn debian_openssl_upstream() -> String {
     let v = debian_base_version("libssl3");
     v.split('-').next().unwrap_or(&v).to_string()
+}
+
+/// `s` as a regex matching itself (insta filters take regexes).
+pub fn regex_escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for ch in s.chars() {
+        if "\\.+*?()|[]{}^$".contains(ch) {
+            out.push('\\');
+        }
+        out.push(ch);
+    }
+    out
+}
+
+/// The fixture folder as a regex, for insta filters.
+pub fn fixtures_regex() -> String {
+    regex_escape(&fixtures().display().to_string())
 }

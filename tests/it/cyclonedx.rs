@@ -11,7 +11,8 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
 use crate::common::{
-    debian_base_purl, debian_base_version, debian_openssl_upstream, fipscan, fixtures, oci, repo,
+    debian_base_purl, debian_base_version, debian_openssl_upstream, fipscan, fixtures, oci,
+    regex_escape, repo,
 };
 
 const SCHEMA_BASE: &str = "http://cyclonedx.org/schema/";
@@ -636,17 +637,6 @@ expires = "2099-12-31"
     assert_eq!(annotations[0]["timestamp"], meta["timestamp"]);
     let text = annotations[0]["text"].as_str().unwrap();
     assert!(text.starts_with("info policy-waiver-unused: "), "{text}");
-}
-
-fn regex_escape(s: &str) -> String {
-    let mut out = String::new();
-    for ch in s.chars() {
-        if "\\.+*?()|[]{}^$".contains(ch) {
-            out.push('\\');
-        }
-        out.push(ch);
-    }
-    out
 }
 
 #[test]

@@ -6,27 +6,11 @@
 
 use serde_json::Value;
 
-use crate::common::{fipscan, fixtures, oci, scan_json};
-
-fn fixture_dir() -> String {
-    regex(&fixtures().display().to_string())
-}
-
-fn regex(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if ".^$*+?()[]{}|\\".contains(c) {
-                format!("\\{c}")
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
+use crate::common::{fipscan, fixtures, fixtures_regex, oci, regex_escape, scan_json};
 
 fn filters() -> Vec<(String, &'static str)> {
     vec![
-        (fixture_dir(), "[FIPSCAN_FIXTURES]"),
+        (fixtures_regex(), "[FIPSCAN_FIXTURES]"),
         (r"fipscan \d+\.\d+\.\d+".into(), "fipscan [VERSION]"),
         (
             r"signatures \d{4}\.\d{2}\.\d{2}-\d+".into(),
@@ -72,7 +56,7 @@ fn text_go_std_with_a_waiver_on_aks_ubuntu() {
     ]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let mut f = filters();
-    f.push((regex(&policy), "[POLICY]"));
+    f.push((regex_escape(&policy), "[POLICY]"));
     let f: Vec<(&str, &str)> = f.iter().map(|(a, b)| (a.as_str(), *b)).collect();
     insta::with_settings!({ filters => f }, {
         insta::assert_snapshot!("text_go_std_waived_aks_ubuntu", run.stdout);
@@ -97,7 +81,7 @@ fn json_go_fips_latest() {
     assert_eq!(code, 0);
     doc["tool"]["version"] = Value::from("[VERSION]");
     doc["tool"]["signatures_version"] = Value::from("[SIGNATURES]");
-    let dir = fixture_dir();
+    let dir = fixtures_regex();
     insta::with_settings!({ filters => vec![(dir.as_str(), "[FIPSCAN_FIXTURES]")] }, {
         insta::assert_json_snapshot!("json_go_fips_latest", doc);
     });

@@ -11,21 +11,11 @@ const LIB: &str = "/usr/lib/x86_64-linux-gnu";
 
 /// The version dpkg installed, as fixtures/parts/native.sh recorded it.
 fn deb_version(package: &str) -> String {
-    let list = std::fs::read_to_string(fixtures().join("work/native/versions.txt"))
-        .expect("work/native/versions.txt");
-    list.lines()
-        .find_map(|l| {
-            let mut words = l.split(' ');
-            (words.next() == Some(package)).then(|| words.next().unwrap_or("").to_string())
-        })
-        .unwrap_or_else(|| panic!("{package} not in versions.txt"))
+    listed_version("work/native/versions.txt", package)
 }
 
 fn purl(package: &str) -> String {
-    format!(
-        "pkg:deb/debian/{package}@{}?arch=amd64&distro=debian-12",
-        deb_version(package).replace('+', "%2B")
-    )
+    debian_purl(package, &deb_version(package))
 }
 
 fn scan() -> Value {

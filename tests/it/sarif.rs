@@ -8,7 +8,7 @@ mod multitool;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
-use crate::common::{fipscan, fixtures, oci};
+use crate::common::{fipscan, fixtures_regex, oci};
 
 /// `fipscan scan --format sarif ARGS`: exit code, document, raw text.
 fn sarif(args: &[&str]) -> (i32, Value, String) {
@@ -488,27 +488,10 @@ fn snapshot_of(args: &[&str]) -> Value {
     doc
 }
 
-/// The fixture folder as a regex, for insta's filters.
-fn fixtures_pattern() -> String {
-    regex_escape(&fixtures().display().to_string())
-}
-
-fn regex_escape(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if ".^$*+?()[]{}|\\".contains(c) {
-                format!("\\{c}")
-            } else {
-                c.to_string()
-            }
-        })
-        .collect()
-}
-
 #[test]
 fn snapshot_go_fips_off() {
     let doc = snapshot_of(&[&oci("go-fips-off")]);
-    let fixtures = fixtures_pattern();
+    let fixtures = fixtures_regex();
     insta::with_settings!({ filters => vec![(fixtures.as_str(), "[FIPSCAN_FIXTURES]")] }, {
         insta::assert_json_snapshot!("sarif_go_fips_off", doc);
     });
@@ -517,7 +500,7 @@ fn snapshot_go_fips_off() {
 #[test]
 fn snapshot_damaged_truncated() {
     let doc = snapshot_of(&[&oci("damaged-truncated")]);
-    let fixtures = fixtures_pattern();
+    let fixtures = fixtures_regex();
     insta::with_settings!({ filters => vec![(fixtures.as_str(), "[FIPSCAN_FIXTURES]")] }, {
         insta::assert_json_snapshot!("sarif_damaged_truncated", doc);
     });
