@@ -222,3 +222,74 @@ impl ImageReport {
         self.reasons = outcome.reasons;
     }
 }
+
+/// Minimal values for unit tests to override with struct update syntax,
+/// so a new report field is added here once, not in every test builder.
+#[cfg(test)]
+impl Component {
+    pub(crate) fn sample(path: &str, status: Status, code: Code) -> Component {
+        Component {
+            path: path.into(),
+            layer: "sha256:layer".into(),
+            kind: ComponentKind::GoProgram,
+            status,
+            fips_mode_on: false,
+            code,
+            summary: String::new(),
+            module: None,
+            certificate: None,
+            entrypoint: false,
+            counts: true,
+            evidence: Vec::new(),
+            remediation: None,
+            uses: Vec::new(),
+            used_by: Vec::new(),
+            package: None,
+            sha256: None,
+            needs: Vec::new(),
+            waiver: None,
+        }
+    }
+}
+
+#[cfg(test)]
+impl ImageReport {
+    pub(crate) fn sample(reference: &str) -> ImageReport {
+        ImageReport {
+            reference: reference.into(),
+            source: "oci",
+            manifest_digest: None,
+            config_digest: None,
+            platform: None,
+            entrypoint: None,
+            os: None,
+            env: Vec::new(),
+            verdict: Verdict::NoCrypto,
+            score: 0,
+            reasons: Vec::new(),
+            incomplete: false,
+            components: Vec::new(),
+            findings: Vec::new(),
+            layers: Vec::new(),
+            packages: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+impl Report {
+    pub(crate) fn sample(images: Vec<ImageReport>) -> Report {
+        Report {
+            schema_version: SCHEMA_VERSION,
+            tool: Tool {
+                name: "fipscan",
+                version: "0.1.0",
+                signatures_version: "test".into(),
+            },
+            target: crate::target::GENERIC.as_ref(),
+            policy: None,
+            images,
+            failed: Vec::new(),
+        }
+    }
+}

@@ -1,6 +1,6 @@
 use super::*;
-use crate::report::{Component, ComponentKind};
-use crate::score::{Status, Verdict};
+use crate::report::Component;
+use crate::score::Status;
 
 fn day(s: &str) -> Date {
     s.parse().unwrap_or_default()
@@ -19,46 +19,18 @@ fn problems(text: &str) -> Vec<String> {
 
 fn component(code: Code, path: &str) -> Component {
     Component {
-        path: path.into(),
         layer: "sha256:l".into(),
-        kind: ComponentKind::GoProgram,
-        status: Status::NonFips,
-        fips_mode_on: false,
-        code,
-        summary: String::new(),
-        module: None,
-        certificate: None,
         entrypoint: true,
-        counts: true,
-        evidence: Vec::new(),
-        remediation: None,
-        uses: Vec::new(),
-        used_by: Vec::new(),
-        package: None,
-        sha256: None,
-        needs: Vec::new(),
-        waiver: None,
+        ..Component::sample(path, Status::NonFips, code)
     }
 }
 
 fn image(reference: &str, components: Vec<Component>, findings: Vec<Finding>) -> ImageReport {
     ImageReport {
-        reference: reference.into(),
         source: "oci-layout",
-        manifest_digest: None,
-        config_digest: None,
-        platform: None,
-        entrypoint: None,
-        os: None,
-        env: Vec::new(),
-        verdict: Verdict::NoCrypto,
-        score: 0,
-        reasons: Vec::new(),
-        incomplete: false,
         components,
         findings,
-        layers: Vec::new(),
-        packages: Vec::new(),
+        ..ImageReport::sample(reference)
     }
 }
 

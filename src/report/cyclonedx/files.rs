@@ -212,28 +212,14 @@ mod tests {
 
     fn jar(label: &str, version: &str) -> report::Component {
         report::Component {
-            path: "/app/lib/x.jar".into(),
             layer: "sha256:00".into(),
             kind: ComponentKind::JavaArchive,
-            status: Status::NonFips,
-            fips_mode_on: false,
-            code: Code::JavaBcprov,
-            summary: String::new(),
             module: Some(format!("{label} {version}")),
-            certificate: None,
-            entrypoint: false,
-            counts: true,
             evidence: vec![Ev::new(
                 "jar-version",
                 format!("{version} (META-INF/MANIFEST.MF Implementation-Version)"),
             )],
-            remediation: None,
-            uses: Vec::new(),
-            used_by: Vec::new(),
-            package: None,
-            sha256: None,
-            needs: Vec::new(),
-            waiver: None,
+            ..report::Component::sample("/app/lib/x.jar", Status::NonFips, Code::JavaBcprov)
         }
     }
 

@@ -1,68 +1,40 @@
 use super::*;
 use crate::finding::Code;
-use crate::report::{ComponentKind, FailedReference, PackageRef, PolicyRef, Tool};
+use crate::report::{FailedReference, PackageRef, PolicyRef, Tool};
 use crate::score::Verdict;
-use crate::target::{GENERIC, HostNeed};
+use crate::target::HostNeed;
 
 const HOSTILE: &str = "/app/<script>alert('x')</script>\"><img src=x onerror=alert(1)>";
 
 fn component(path: &str, status: Status, counts: bool) -> Component {
     Component {
-        path: path.into(),
-        layer: "sha256:layer".into(),
-        kind: ComponentKind::GoProgram,
-        status,
-        fips_mode_on: false,
-        code: Code::GoStandardCrypto,
         summary: "summary".into(),
-        module: None,
-        certificate: None,
-        entrypoint: false,
         counts,
-        evidence: Vec::new(),
-        remediation: None,
-        uses: Vec::new(),
-        used_by: Vec::new(),
-        package: None,
-        sha256: None,
-        needs: Vec::new(),
-        waiver: None,
+        ..Component::sample(path, status, Code::GoStandardCrypto)
     }
 }
 
 fn image(reference: &str, components: Vec<Component>, findings: Vec<Finding>) -> ImageReport {
     ImageReport {
-        reference: reference.into(),
-        source: "oci",
         manifest_digest: Some("sha256:m".into()),
         config_digest: Some("sha256:c".into()),
-        platform: None,
-        entrypoint: None,
-        os: None,
-        env: Vec::new(),
         verdict: Verdict::NotReady,
         score: 40,
         reasons: vec!["-60: /app/server (entrypoint) is non-fips: no FIPS path".into()],
-        incomplete: false,
         components,
         findings,
-        layers: Vec::new(),
-        packages: Vec::new(),
+        ..ImageReport::sample(reference)
     }
 }
 
 fn report(images: Vec<ImageReport>) -> Report {
     Report {
-        schema_version: crate::report::SCHEMA_VERSION,
         tool: Tool {
             name: "fipscan",
             version: "9.9.9",
             signatures_version: "sig-1".into(),
         },
-        target: GENERIC.as_ref(),
-        policy: None,
-        images,
-        failed: Vec::new(),
+        ..Report::sample(images)
     }
 }
 

@@ -1,30 +1,20 @@
 use super::*;
 use crate::image::Platform;
-use crate::report::{ComponentKind, FailedReference, TargetRef, Tool};
+use crate::report::{ComponentKind, FailedReference};
 use crate::score::{Status, Verdict};
 use crate::target::{GENERIC, Target};
 
 fn component(status: Status, on: bool, counts: bool, needs: &[HostNeed]) -> Component {
     Component {
-        path: "/app/server".into(),
         layer: "sha256:aa".into(),
         kind: ComponentKind::NativeProgram,
-        status,
         fips_mode_on: on,
-        code: Code::OpensslLegacy,
         summary: "uses OpenSSL 1.1.1w".into(),
-        module: None,
-        certificate: None,
         entrypoint: true,
         counts,
-        evidence: Vec::new(),
         remediation: Some("move to OpenSSL 3".into()),
-        uses: Vec::new(),
-        used_by: Vec::new(),
-        package: None,
-        sha256: None,
         needs: needs.to_vec(),
-        waiver: None,
+        ..Component::sample("/app/server", status, Code::OpensslLegacy)
     }
 }
 
@@ -122,41 +112,17 @@ fn uris_are_relative_and_escaped() {
 
 fn image(reference: &str, platform: Option<&str>) -> ImageReport {
     ImageReport {
-        reference: reference.into(),
-        source: "oci",
-        manifest_digest: None,
-        config_digest: None,
         platform: platform.and_then(Platform::parse),
-        entrypoint: None,
-        os: None,
-        env: Vec::new(),
         verdict: Verdict::NotReady,
         score: 40,
-        reasons: Vec::new(),
-        incomplete: false,
-        components: Vec::new(),
-        findings: Vec::new(),
-        layers: Vec::new(),
-        packages: Vec::new(),
+        ..ImageReport::sample(reference)
     }
 }
 
 fn report(images: Vec<ImageReport>, failed: Vec<FailedReference>) -> Report {
     Report {
-        schema_version: crate::report::SCHEMA_VERSION,
-        tool: Tool {
-            name: "fipscan",
-            version: "0.1.0",
-            signatures_version: "test".into(),
-        },
-        target: TargetRef {
-            name: GENERIC.name,
-            description: GENERIC.description,
-            provides: GENERIC.provides.to_vec(),
-        },
-        policy: None,
-        images,
         failed,
+        ..Report::sample(images)
     }
 }
 
