@@ -465,12 +465,13 @@ fn judge_node_openssl<'a>(
     let node_options = nctx.config.env_var("NODE_OPTIONS");
     let section = crate::detect::node::effective_section(n, node_options, sigs);
     let shared = install_of(lib);
-    let install = if section == "openssl_conf" {
-        shared.clone()
-    } else {
-        OpensslInstall::inspect_app(lib, nctx.view, nctx.config, sigs, section)
+    let own = (section != "openssl_conf")
+        .then(|| OpensslInstall::inspect_app(lib, nctx.view, nctx.config, sigs, section));
+    let shared_j = shared.judge(sigs);
+    let mut j = match &own {
+        Some(install) => install.judge(sigs),
+        None => shared_j.clone(),
     };
-    let mut j = install.judge(sigs);
     let why = if section == n.conf_section {
         format!("NODE_OPENSSL_CONF_NAME={}", n.conf_section)
     } else {
@@ -488,11 +489,16 @@ fn judge_node_openssl<'a>(
             ),
         ),
     );
-    let shared_j = shared.judge(sigs);
-    let shared_on = matches!(shared_j.status, Status::Validated | Status::HostDependent)
-        || (shared_j.status == Status::FipsCapable && shared_j.fips_mode_on);
-    let node_on = matches!(j.status, Status::Validated | Status::HostDependent) || j.fips_mode_on;
-    if shared_on && !node_on {
+    // FIPS in effect: validated, host-provided, or an unvalidated module switched on.
+    let on = |j: &Judgement| {
+        matches!(j.status, Status::Validated | Status::HostDependent)
+            || (j.status == Status::FipsCapable && j.fips_mode_on)
+    };
+    // Reading `openssl_conf` like everyone else: nothing Node-specific to say.
+    let Some(install) = own else {
+        return (shared, j);
+    };
+    if on(&shared_j) && !on(&j) {
         let cnf = install
             .config
             .as_ref()
