@@ -205,8 +205,19 @@ fn jvms(
                     }
                     _ => None,
                 };
-                if let Some(Err((why, ev))) = softoken {
-                    evidence.extend(ev);
+                // The softoken's evidence is kept either way; only its absence changes the judgement.
+                let missing = match softoken {
+                    Some(Ok(ev)) => {
+                        evidence.extend(ev);
+                        None
+                    }
+                    Some(Err((why, ev))) => {
+                        evidence.extend(ev);
+                        Some(why)
+                    }
+                    None => None,
+                };
+                if let Some(why) = missing {
                     (
                         Status::FipsCapable,
                         false,
@@ -214,9 +225,6 @@ fn jvms(
                         Some("install the NSS softoken (libsoftokn3.so, with libfreeblpriv3.so) in the nssLibraryDirectory that nss.fips.cfg names".to_string()),
                     )
                 } else if red_hat_off {
-                    if let Some(Ok(ev)) = softoken {
-                        evidence.extend(ev);
-                    }
                     (
                         Status::FipsCapable,
                         false,
@@ -227,9 +235,6 @@ fn jvms(
                         Some("remove -Dcom.redhat.fips=false from the Java options".to_string()),
                     )
                 } else {
-                    if let Some(Ok(ev)) = softoken {
-                        evidence.extend(ev);
-                    }
                     (j.status, j.fips_mode_on, j.summary, j.remediation)
                 }
             }
