@@ -83,6 +83,13 @@ fn wants_text(path: &str) -> bool {
         || path.ends_with("/nss.fips.cfg")
         || (path.ends_with("/release") && path.contains("/jvm/"))
         || is_dotnet_json(path)
+        // Red Hat's FIPS integrity files beside libcrypto/libssl (`.libcrypto.so.10.hmac`).
+        || is_fips_hmac_file(path)
+}
+
+fn is_fips_hmac_file(path: &str) -> bool {
+    let name = crate::layer::path::file_name(path);
+    name.starts_with(".lib") && name.ends_with(".hmac")
 }
 
 fn is_java_archive(path: &str) -> bool {
@@ -153,6 +160,9 @@ pub fn inspect(
         Ok((facts, findings)) => {
             out.facts = facts.map(|mut f| {
                 f.sha256 = Some(sha256_hex(&data));
+                if is_openssl_lib_name(path) {
+                    f.rh_hmac = Some(rh_hmac_hex(&data));
+                }
                 FileFacts::Elf(Box::new(f))
             });
             out.findings.extend(findings);
@@ -172,6 +182,31 @@ pub fn inspect(
 pub fn sha256_hex(data: &[u8]) -> String {
     use sha2::{Digest as _, Sha256};
     hex::encode(Sha256::digest(data))
+}
+
+/// libcrypto and libssl under any name a packager gave them (`libcrypto.so.10`,
+/// auditwheel's `libcrypto-d3570994.so.1.0.2k`): the files Red Hat's FIPS
+/// self-test checks against `.hmac` files. A few per image, so cheap.
+fn is_openssl_lib_name(path: &str) -> bool {
+    let name = crate::layer::path::file_name(path);
+    (name.starts_with("libcrypto") || name.starts_with("libssl")) && name.contains(".so")
+}
+
+/// Hex HMAC-SHA256 of a library under Red Hat's FIPS integrity key, as
+/// `fips_standalone_hmac` writes it into `.<lib>.hmac`.
+pub fn rh_hmac_hex(data: &[u8]) -> String {
+    use hmac::{Hmac, Mac as _};
+    let key = crate::signatures::Signatures::active()
+        .pattern(crate::signatures::OPENSSL_RH_HMAC_KEY)
+        .as_bytes();
+    // HMAC accepts a key of any length; the error arm cannot happen.
+    match Hmac::<sha2::Sha256>::new_from_slice(key) {
+        Ok(mut mac) => {
+            mac.update(data);
+            hex::encode(mac.finalize().into_bytes())
+        }
+        Err(_) => String::new(),
+    }
 }
 
 /// Reads a whole file a detector asked for (after the `head` bytes

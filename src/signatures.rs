@@ -31,6 +31,10 @@ pub const OPENSSL_LIBCRYPTO_SONAME: &str = "openssl.libcrypto-soname";
 pub const OPENSSL_LIBSSL_SONAME: &str = "openssl.libssl-soname";
 pub const OPENSSL_FIPS_PROVIDER_FILE: &str = "openssl.fips-provider-file";
 pub const OPENSSL_FIPS_PROVIDER_NAME: &str = "openssl.fips-provider-name";
+pub const OPENSSL_KERNEL_FIPS_SWITCH: &str = "openssl.kernel-fips-switch";
+pub const OPENSSL_FORCE_FIPS_ENV: &str = "openssl.force-fips-env";
+pub const OPENSSL_RH_HMAC_KEY: &str = "openssl.rh-hmac-key";
+pub const OPENSSL_SYSTEM_FIPS_FILE: &str = "openssl.system-fips-file";
 pub const MODULE_GO_BORINGCRYPTO: &str = "go-boringcrypto";
 
 /// Every marker id the code looks up.
@@ -56,6 +60,10 @@ pub const REQUIRED_MARKERS: &[&str] = &[
     OPENSSL_LIBSSL_SONAME,
     OPENSSL_FIPS_PROVIDER_FILE,
     OPENSSL_FIPS_PROVIDER_NAME,
+    OPENSSL_KERNEL_FIPS_SWITCH,
+    OPENSSL_FORCE_FIPS_ENV,
+    OPENSSL_RH_HMAC_KEY,
+    OPENSSL_SYSTEM_FIPS_FILE,
 ];
 pub const REQUIRED_MODULES: &[&str] = &[MODULE_GO_BORINGCRYPTO];
 
@@ -324,7 +332,8 @@ impl Signatures {
     }
 
     /// Finds OpenSSL's version text, OPENSSLDIR and MODULESDIR markers in
-    /// one pass, and a FIPS provider's name (pattern ids 0, 1, 2, 3 in that order).
+    /// one pass, a FIPS provider's name, and the distro FIPS patches' strings
+    /// (pattern ids 0..=7 in that order).
     pub fn openssl_matcher(&self) -> Option<&AhoCorasick> {
         self.openssl_matcher
             .get_or_init(|| {
@@ -333,6 +342,10 @@ impl Signatures {
                     self.pattern(OPENSSL_OPENSSLDIR),
                     self.pattern(OPENSSL_MODULESDIR),
                     self.pattern(OPENSSL_FIPS_PROVIDER_NAME),
+                    self.pattern(OPENSSL_KERNEL_FIPS_SWITCH),
+                    self.pattern(OPENSSL_FORCE_FIPS_ENV),
+                    self.pattern(OPENSSL_RH_HMAC_KEY),
+                    self.pattern(OPENSSL_SYSTEM_FIPS_FILE),
                 ])
                 .ok()
             })

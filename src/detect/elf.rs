@@ -53,6 +53,10 @@ pub struct ElfFacts {
     /// SHA-256 (hex) of the file, for SBOMs and audit evidence.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
+    /// For libcrypto/libssl files: the HMAC-SHA256 Red Hat's FIPS self-test
+    /// compares with the library's `.hmac` file (judge::openssl).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rh_hmac: Option<String>,
 }
 
 fn split_paths(list: &[&str]) -> Vec<String> {
@@ -143,6 +147,7 @@ pub fn analyze(path: &str, data: &[u8]) -> (Option<ElfFacts>, Vec<Finding>) {
         node,
         rust,
         sha256: None,
+        rh_hmac: None,
     };
     (Some(facts), findings)
 }

@@ -23,6 +23,29 @@ pub struct OpensslText {
     /// In a FIPS provider: its own version.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub provider_version: Option<String>,
+    /// Distro patches (Red Hat, Fedora and their kin) that make the library
+    /// follow the kernel's FIPS flag; upstream OpenSSL carries none of them.
+    #[serde(skip_serializing_if = "DistroFips::is_empty")]
+    pub distro: DistroFips,
+}
+
+/// What a distro-patched OpenSSL reads to decide on FIPS mode by itself.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct DistroFips {
+    /// Reads `/proc/sys/crypto/fips_enabled`: enters FIPS mode on a FIPS host.
+    pub kernel_switch: bool,
+    /// Honours `OPENSSL_FORCE_FIPS_MODE` (any value but none forces FIPS mode).
+    pub force_env: bool,
+    /// Checks `.<lib>.hmac` integrity files with Red Hat's fixed HMAC key.
+    pub hmac_integrity: bool,
+    /// Mentions `/etc/system-fips` (RHEL 7's 1.0.2 needs it to switch on).
+    pub system_fips_file: bool,
+}
+
+impl DistroFips {
+    pub fn is_empty(&self) -> bool {
+        *self == DistroFips::default()
+    }
 }
 
 /// The longest string we take as a version or directory: real ones are
@@ -52,7 +75,12 @@ pub fn find(data: &[u8], sigs: &Signatures) -> Option<OpensslText> {
     let ac = sigs.openssl_matcher()?;
     let mut found: Option<OpensslText> = None;
     let (mut openssldir, mut modulesdir, mut provider) = (None, None, None);
+    let mut distro = DistroFips::default();
     for m in ac.find_iter(data) {
+        let whole_c_string = || {
+            (m.start() == 0 || data.get(m.start() - 1) == Some(&0))
+                && data.get(m.end()).is_none_or(|&b| b == 0)
+        };
         match m.pattern().as_usize() {
             0 => {
                 // A real version string is a C string of its own.
@@ -71,6 +99,7 @@ pub fn find(data: &[u8], sigs: &Signatures) -> Option<OpensslText> {
                         modulesdir: None,
                         provider_name: None,
                         provider_version: None,
+                        distro: DistroFips::default(),
                     });
                 }
             }
@@ -79,6 +108,11 @@ pub fn find(data: &[u8], sigs: &Signatures) -> Option<OpensslText> {
                     provider = provider_at(data, m.start());
                 }
             }
+            4 if whole_c_string() => distro.kernel_switch = true,
+            5 if whole_c_string() => distro.force_env = true,
+            6 if whole_c_string() => distro.hmac_integrity = true,
+            7 if whole_c_string() => distro.system_fips_file = true,
+            4..=7 => {}
             i => {
                 if let Some(value) = c_string_at(data, m.end()).and_then(|s| s.strip_suffix('"')) {
                     if i == 1 {
@@ -96,6 +130,7 @@ pub fn find(data: &[u8], sigs: &Signatures) -> Option<OpensslText> {
             modulesdir,
             provider_name: provider.as_ref().map(|(n, _)| n.clone()),
             provider_version: provider.and_then(|(_, v)| v),
+            distro,
             ..f
         }),
         // A FIPS provider carries no version text of libcrypto's kind: its
@@ -108,6 +143,7 @@ pub fn find(data: &[u8], sigs: &Signatures) -> Option<OpensslText> {
             modulesdir,
             provider_name: Some(name),
             provider_version: Some(version),
+            distro,
         }),
         (None, _) => None,
     }
@@ -203,5 +239,32 @@ mod tests {
         let f = find(data, Signatures::embedded()).unwrap();
         assert_eq!(f.version, "1.1.1g");
         assert!(f.fips_build);
+        assert!(f.distro.is_empty());
+    }
+
+    #[test]
+    fn red_hat_distro_patches() {
+        // Neighbouring strings as they sit in CentOS 7's libcrypto.so.1.0.2k
+        // (fixtures/parts/rhel.sh; signatures/openssl.toml).
+        let data = b"\0MinimumDHBits\0OPENSSL_FORCE_FIPS_MODE\0/proc/sys/crypto/fips_enabled\0\0FATAL FIPS SELFTEST FAILURE\0/etc/system-fips\0orboDeJITITejsirpADONivirpUkvarP\0OpenSSL 1.0.2k-fips  26 Jan 2017\0";
+        let f = find(data, Signatures::embedded()).unwrap();
+        assert_eq!(f.version, "1.0.2k-fips");
+        assert_eq!(
+            f.distro,
+            DistroFips {
+                kernel_switch: true,
+                force_env: true,
+                hmac_integrity: true,
+                system_fips_file: true
+            }
+        );
+        // Only whole C strings count: a longer path or a prose mention is not the switch.
+        let data = b"\0/proc/sys/crypto/fips_enabled_x\0see /etc/system-fips\0OpenSSL 3.0.19 27 Jan 2026\0";
+        assert!(
+            find(data, Signatures::embedded())
+                .unwrap()
+                .distro
+                .is_empty()
+        );
     }
 }

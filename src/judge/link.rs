@@ -256,6 +256,7 @@ impl<'a> Linker<'a> {
             native: None,
             rust: None,
             sha256: None,
+            rh_hmac: None,
             node: None,
         };
         self.resolve("", &probe, name)

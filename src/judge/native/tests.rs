@@ -51,6 +51,7 @@ fn elf(soname: Option<&str>, needed: &[&str], native: Option<NativeCrypto>) -> E
         node: None,
         rust: None,
         sha256: None,
+        rh_hmac: None,
     }
 }
 
