@@ -66,6 +66,9 @@ codes! {
     OpensslInstallStatus = "openssl-fipsmodule-install-status", Warning, "fipsmodule.cnf carries install-status, so it was copied from another machine rather than written by `openssl fipsinstall` on this one";
     OpensslConfigProblem = "openssl-config-problem", Warning, "The OpenSSL configuration in effect could not be read completely";
     OpensslLegacy = "openssl-legacy-version", Error, "Program uses an OpenSSL 1.x library; only OpenSSL 3 providers hold current validations";
+    OpensslFipsIntegrity = "openssl-fips-integrity", Error, "Program uses a Red Hat OpenSSL FIPS build whose .hmac integrity files are missing or stale, so it aborts at load on a FIPS node";
+    OpensslSystemFipsMissing = "openssl-system-fips-missing", Error, "Program uses RHEL 7's OpenSSL, which enters FIPS mode only when /etc/system-fips exists, and the image has none";
+    OpensslKernelSwitch = "openssl-kernel-fips-switch", Info, "Program uses a distro OpenSSL 3 that loads its FIPS provider with fips=yes when the node's kernel runs in FIPS mode";
     OpensslLibraryMissing = "openssl-library-missing", Warning, "Program links libcrypto or libssl, but the image does not ship a matching library";
     OpensslStatic = "openssl-static", Error, "Program embeds OpenSSL statically, so no FIPS provider can be used";
     OpensslLibrary = "openssl-library", Info, "An OpenSSL library in the image";

@@ -9,6 +9,7 @@ pub mod link;
 pub mod native;
 pub mod openssl;
 pub mod openssl_config;
+pub mod openssl_distro;
 pub mod packages;
 pub mod runtimes;
 

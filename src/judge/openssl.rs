@@ -7,6 +7,7 @@
 use super::Judgement;
 use super::link::{Lib, elf_facts};
 use super::openssl_config::{self, Conf, ConfFs};
+use super::openssl_distro::{self, DistroState};
 use crate::detect::FileFacts;
 use crate::finding::Code;
 use crate::image::ImageConfig;
@@ -63,6 +64,9 @@ pub struct OpensslInstall {
     pub modulesdir: Option<(String, &'static str)>,
     pub provider: Option<Provider>,
     pub config: Option<FipsConfig>,
+    /// Distro patches: the kernel-flag switch, `.hmac` integrity files.
+    pub distro_facts: crate::detect::openssl::DistroFips,
+    pub distro: DistroState,
 }
 
 /// The image as OpenSSL's config reader sees it.
@@ -198,6 +202,7 @@ impl OpensslInstall {
                 .and_then(|t| t.openssldir.as_ref())
                 .map(|d| (path::join(d, "openssl.cnf"), "compiled-in OPENSSLDIR")),
         };
+        let image_config = config;
         let config = conf_path.map(|(p, source)| {
             let fs = ViewFs(view);
             match openssl_config::load(&fs, &p) {
@@ -226,6 +231,8 @@ impl OpensslInstall {
             modulesdir,
             provider,
             config,
+            distro_facts: text.map(|t| t.distro.clone()).unwrap_or_default(),
+            distro: openssl_distro::inspect(lib, view, image_config),
         }
     }
 
@@ -274,7 +281,27 @@ impl OpensslInstall {
                 format!("/{} ({}): {state}", c.path, c.source),
             ));
         }
+        if self.distro_facts.kernel_switch {
+            ev.push(
+                Evidence::new(
+                    "marker",
+                    "/proc/sys/crypto/fips_enabled (switches FIPS mode on from the kernel flag)",
+                )
+                .at(&self.lib_path, &self.layer),
+            );
+        }
+        ev.extend(self.distro.evidence());
         ev
+    }
+
+    /// Red Hat's own build: its FIPS integrity key, or its provider's name.
+    fn red_hat(&self) -> bool {
+        self.distro_facts.hmac_integrity
+            || self
+                .provider
+                .as_ref()
+                .and_then(|p| p.name.as_deref())
+                .is_some_and(|n| n.contains("Red Hat"))
     }
 
     /// How a program that uses this OpenSSL is judged.
@@ -294,13 +321,8 @@ impl OpensslInstall {
                 j.remediation = Some("use an OpenSSL 3 with a validated FIPS provider".into());
             }
             Some(0 | 1) if self.fips_build => {
-                j.status = Status::HostDependent;
-                j.fips_mode_on = true;
-                j.code = Code::OpensslLegacy;
-                j.needs = vec![crate::target::HostNeed::KernelFipsMode];
-                j.summary = format!(
-                    "uses {label}, a vendor FIPS build that enters FIPS mode on a FIPS host"
-                );
+                self.distro
+                    .judge_legacy_build(&label, self.red_hat(), &mut j);
             }
             Some(0 | 1) => {
                 j.status = Status::NonFips;
@@ -311,9 +333,33 @@ impl OpensslInstall {
                         .into(),
                 );
             }
+            Some(_) if self.distro_facts.kernel_switch && !self.configured_fips() => {
+                let dir = self
+                    .modulesdir
+                    .as_ref()
+                    .map_or_else(|| "its modules directory".into(), |(d, _)| d.clone());
+                let provider = self.provider.as_ref().and(self.provider_label());
+                self.distro.judge_kernel_switch(
+                    &label,
+                    provider.as_deref(),
+                    self.red_hat(),
+                    &dir,
+                    &mut j,
+                );
+            }
             Some(_) => self.judge_provider(sigs, &label, &mut j),
         }
         j
+    }
+
+    /// openssl.cnf itself activates and enforces the provider (with its MAC),
+    /// so the judgement does not rest on a distro's kernel-flag switch.
+    fn configured_fips(&self) -> bool {
+        self.provider.is_some()
+            && self
+                .config
+                .as_ref()
+                .is_some_and(|c| c.activated && c.module_mac && c.enforced)
     }
 
     fn judge_provider(&self, sigs: &Signatures, label: &str, j: &mut Judgement) {
