@@ -23,6 +23,7 @@ mod platforms;
 mod policy;
 mod python;
 mod registry;
+mod rhel_openssl;
 mod rust;
 mod sarif;
 mod sources;
