@@ -105,6 +105,8 @@ codes! {
     DotnetConfigInvalid = "dotnet-config-invalid", Error, "A .NET app's runtimeconfig.json or deps.json cannot be read (invalid, hostile or too large)";
     // Node.js.
     NodeOpensslConfSection = "node-openssl-conf-section", Error, "Node uses the image's OpenSSL but reads its own openssl.cnf section (nodejs_conf), which does not activate the FIPS provider";
+    NodeBundledOpensslNoProvider = "node-bundled-openssl-no-provider", Error, "Node carries its own OpenSSL (node_shared_openssl false) and the image has no FIPS provider it could load";
+    NodeBundledProviderUnreached = "node-bundled-provider-unreached", Error, "Node carries its own OpenSSL, which as the image ships does not load the image's FIPS provider (its build machine's MODULESDIR, the nodejs_conf section)";
     // Policy.
     PolicyWaiverExpired = "policy-waiver-expired", Error, "A policy waiver matched but has expired, so what it covered counts again";
     PolicyWaiverUnused = "policy-waiver-unused", Info, "A policy waiver for this image matched no finding or component";

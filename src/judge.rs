@@ -7,6 +7,7 @@ pub mod go;
 pub mod java;
 pub mod link;
 pub mod native;
+pub mod node;
 pub mod openssl;
 pub mod openssl_config;
 pub mod openssl_distro;
@@ -319,6 +320,14 @@ fn judge_native<'a>(
     {
         return Some(j);
     }
+    // Node with its own OpenSSL (the official builds): judged by the
+    // provider and configuration that OpenSSL would load here.
+    if libcrypto.is_none()
+        && facts.openssl.is_some()
+        && let Some(n) = facts.node.as_ref().filter(|n| !n.shared_openssl)
+    {
+        return Some(node::judge_bundled(own, n, nctx, install_of));
+    }
     if libcrypto.is_none()
         && let Some(rust) = &facts.rust
         && let Some(j) = judge_rust(p, layer, rust)
@@ -333,7 +342,7 @@ fn judge_native<'a>(
                 .or_else(|| closure.iter().find_map(|l| l.facts.node.as_ref()))
                 .filter(|n| n.shared_openssl);
             let (install, mut j) = match node {
-                Some(n) => judge_node_openssl(n, lib, nctx, install_of),
+                Some(n) => node::judge_shared(n, lib, nctx, install_of),
                 None => {
                     let install = install_of(lib);
                     let j = install.judge(sigs);
@@ -453,75 +462,6 @@ fn judge_provider_module(p: &str, layer: &str, text: &OpensslText, sigs: &Signat
 
 /// Findings about the OpenSSL configurations in effect: problems reading
 /// them, and a fipsmodule.cnf that was copied rather than installed here.
-/// Node over the image's OpenSSL reads its own section of openssl.cnf
-/// (`nodejs_conf` unless NODE_OPTIONS has --openssl-shared-config), so a
-/// FIPS provider activated only under `openssl_conf` never reaches it.
-fn judge_node_openssl<'a>(
-    n: &crate::detect::node::NodeFacts,
-    lib: Lib<'a>,
-    nctx: &native::NativeCtx<'a>,
-    mut install_of: impl FnMut(Lib<'a>) -> OpensslInstall,
-) -> (OpensslInstall, Judgement) {
-    let sigs = nctx.sigs;
-    let node_options = nctx.config.env_var("NODE_OPTIONS");
-    let section = crate::detect::node::effective_section(n, node_options, sigs);
-    let shared = install_of(lib);
-    let own = (section != "openssl_conf")
-        .then(|| OpensslInstall::inspect_app(lib, nctx.view, nctx.config, sigs, section));
-    let shared_j = shared.judge(sigs);
-    let mut j = match &own {
-        Some(install) => install.judge(sigs),
-        None => shared_j.clone(),
-    };
-    let why = if section == n.conf_section {
-        format!("NODE_OPENSSL_CONF_NAME={}", n.conf_section)
-    } else {
-        format!(
-            "NODE_OPTIONS {}",
-            sigs.pattern(crate::detect::node::SHARED_CONFIG_FLAG)
-        )
-    };
-    j.evidence.insert(
-        0,
-        Evidence::new(
-            "node-config",
-            format!(
-                "process.config: node_shared_openssl=true; Node reads the `{section}` section of openssl.cnf ({why})"
-            ),
-        ),
-    );
-    // FIPS in effect: validated, host-provided, or an unvalidated module switched on.
-    let on = |j: &Judgement| {
-        matches!(j.status, Status::Validated | Status::HostDependent)
-            || (j.status == Status::FipsCapable && j.fips_mode_on)
-    };
-    // Reading `openssl_conf` like everyone else: nothing Node-specific to say.
-    let Some(install) = own else {
-        return (shared, j);
-    };
-    if on(&shared_j) && !on(&j) {
-        let cnf = install
-            .config
-            .as_ref()
-            .map_or_else(|| "openssl.cnf".to_string(), |c| format!("/{}", c.path));
-        j.status = Status::FipsCapable;
-        j.fips_mode_on = false;
-        j.code = Code::NodeOpensslConfSection;
-        j.summary = format!(
-            "Node reads the `{section}` section of {cnf}, which does not activate the FIPS provider that `openssl_conf` activates for other programs"
-        );
-        let init = shared
-            .config
-            .as_ref()
-            .and_then(|c| c.init_section.as_deref())
-            .unwrap_or("<the section openssl_conf names>");
-        j.remediation = Some(format!(
-            "add `{section} = {init}` to the default section of {cnf}, or set NODE_OPTIONS=--openssl-shared-config in the image"
-        ));
-    }
-    (install, j)
-}
-
 fn config_findings(installs: &BTreeMap<String, OpensslInstall>) -> Vec<Finding> {
     let mut out: Vec<Finding> = Vec::new();
     let mut seen = std::collections::BTreeSet::new();

@@ -1,7 +1,9 @@
 //! Node.js: the configure result Node embeds as `process.config` (JSON text
 //! in `node`, or in `libnode.so` when a distro builds Node as a library).
 //! It says whether Node links the image's OpenSSL or carries its own, and
-//! which openssl.cnf section Node reads at start-up.
+//! which openssl.cnf section Node reads at start-up. Node 18 writes it on
+//! one line starting with `target_defaults`; Node 24 pretty-prints it
+//! starting with `variables`.
 
 use memchr::memmem;
 use serde::{Deserialize, Serialize};
@@ -9,9 +11,27 @@ use serde::{Deserialize, Serialize};
 use crate::signatures::Signatures;
 
 pub const CONFIG_START: &str = "node.config-start";
+pub const CONFIG_START_PRETTY: &str = "node.config-start-pretty";
 pub const CONF_NAME_DEFINE: &str = "node.conf-name-define";
 pub const SHARED_CONFIG_FLAG: &str = "node.shared-config-flag";
-pub const MARKER_IDS: [&str; 3] = [CONFIG_START, CONF_NAME_DEFINE, SHARED_CONFIG_FLAG];
+pub const RELEASE_URL: &str = "node.release-url";
+pub const ENABLE_FIPS_FLAG: &str = "node.enable-fips-flag";
+pub const FORCE_FIPS_FLAG: &str = "node.force-fips-flag";
+pub const MARKER_IDS: [&str; 7] = [
+    CONFIG_START,
+    CONFIG_START_PRETTY,
+    CONF_NAME_DEFINE,
+    SHARED_CONFIG_FLAG,
+    RELEASE_URL,
+    ENABLE_FIPS_FLAG,
+    FORCE_FIPS_FLAG,
+];
+
+/// How many occurrences of each start marker are tried: the config is
+/// the first in every real build; a few more guard against a stray copy.
+const MAX_STARTS: usize = 4;
+/// A version is a few characters; `v24.21.0/` ends it.
+const MAX_VERSION_BYTES: usize = 32;
 
 /// The embedded config is about 27 KiB; anything much larger is not it.
 const MAX_CONFIG_BYTES: usize = 1 << 20;
@@ -28,6 +48,9 @@ pub struct NodeFacts {
     /// `node_module_version` (the ABI), as evidence of the Node line.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub module_version: Option<u64>,
+    /// The Node release (`24.21.0`), from `process.release.sourceUrl`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -54,13 +77,12 @@ pub fn is_candidate(path: &str) -> bool {
 /// Reads the embedded config; `None` when there is none or it does not
 /// describe an OpenSSL-using Node.
 pub fn analyze(data: &[u8], sigs: &Signatures) -> Option<NodeFacts> {
-    let start = memmem::find(data, sigs.pattern(CONFIG_START).as_bytes())?;
-    let rest = data.get(start..)?;
-    let end = memchr::memchr(0, rest).unwrap_or(rest.len());
-    if end > MAX_CONFIG_BYTES {
-        return None;
-    }
-    let config: Config = serde_json::from_slice(rest.get(..end)?).ok()?;
+    let mut starts: Vec<usize> = [CONFIG_START, CONFIG_START_PRETTY]
+        .iter()
+        .flat_map(|id| memmem::find_iter(data, sigs.pattern(id).as_bytes()).take(MAX_STARTS))
+        .collect();
+    starts.sort_unstable();
+    let config = starts.iter().find_map(|&start| parse_config(data, start))?;
     let flag = |k: &str| match config.variables.get(k) {
         Some(serde_json::Value::Bool(b)) => *b,
         Some(serde_json::Value::String(s)) => s == "true",
@@ -88,7 +110,32 @@ pub fn analyze(data: &[u8], sigs: &Signatures) -> Option<NodeFacts> {
             .variables
             .get("node_module_version")
             .and_then(serde_json::Value::as_u64),
+        version: release_version(data, sigs),
     })
+}
+
+/// The NUL-terminated JSON at `start`, if it is a config.
+fn parse_config(data: &[u8], start: usize) -> Option<Config> {
+    let rest = data.get(start..)?;
+    let end = memchr::memchr(0, rest).unwrap_or(rest.len());
+    if end > MAX_CONFIG_BYTES {
+        return None;
+    }
+    serde_json::from_slice(rest.get(..end)?).ok()
+}
+
+/// `24.21.0` from `https://nodejs.org/download/release/v24.21.0/node-v24.21.0.tar.gz`.
+fn release_version(data: &[u8], sigs: &Signatures) -> Option<String> {
+    let url = sigs.pattern(RELEASE_URL).as_bytes();
+    let at = memmem::find(data, url)? + url.len();
+    let tail = data.get(at..)?;
+    let tail = tail.get(..MAX_VERSION_BYTES.min(tail.len()))?;
+    let end = memchr::memchr(b'/', tail)?;
+    let v = std::str::from_utf8(tail.get(..end)?).ok()?;
+    let ok = v.starts_with(|c: char| c.is_ascii_digit())
+        && v.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    ok.then(|| v.to_string())
 }
 
 /// The section an OpenSSL config must activate FIPS in for this Node, given
@@ -104,6 +151,16 @@ pub fn effective_section<'a>(
     } else {
         &facts.conf_section
     }
+}
+
+/// `--force-fips` or `--enable-fips` in the image's `NODE_OPTIONS`, the
+/// stronger one when both are there.
+pub fn fips_flag<'s>(node_options: Option<&str>, sigs: &'s Signatures) -> Option<&'s str> {
+    let words: Vec<&str> = node_options?.split_whitespace().collect();
+    [FORCE_FIPS_FLAG, ENABLE_FIPS_FLAG]
+        .iter()
+        .map(|id| sigs.pattern(id))
+        .find(|f| words.contains(f))
 }
 
 #[cfg(test)]
@@ -135,6 +192,7 @@ mod tests {
                 openssl_is_fips: false,
                 conf_section: "nodejs_conf".into(),
                 module_version: Some(108),
+                version: None,
             })
         );
     }
@@ -166,6 +224,7 @@ mod tests {
             openssl_is_fips: false,
             conf_section: "nodejs_conf".into(),
             module_version: None,
+            version: None,
         };
         assert_eq!(effective_section(&f, None, sigs()), "nodejs_conf");
         assert_eq!(
@@ -183,5 +242,65 @@ mod tests {
         assert!(is_candidate("usr/lib/x86_64-linux-gnu/libnode.so.108"));
         assert!(is_candidate("usr/local/bin/node"));
         assert!(!is_candidate("usr/bin/nodemon"));
+    }
+
+    #[test]
+    fn node24_pretty_config_and_release_version_are_read() {
+        // Shaped like the official 24.21.0 binary: the pretty-printed
+        // config after a NUL, the release URL elsewhere in .rodata.
+        let mut data =
+            b"\x7fELF\0https://nodejs.org/download/release/v24.21.0/node-v24.21.0.tar.gz\0"
+                .to_vec();
+        data.extend_from_slice(
+            br#"{
+  "variables": {
+    "node_use_openssl": true,
+    "node_shared_openssl": false,
+    "openssl_is_fips": false,
+    "node_module_version": 137
+  },
+  "target_defaults": {
+    "defines": [
+      "NODE_OPENSSL_CONF_NAME=nodejs_conf",
+      "ICU_NO_USER_DATA_OVERRIDE"
+    ]
+  }
+}"#,
+        );
+        data.push(0);
+        assert_eq!(
+            analyze(&data, sigs()),
+            Some(NodeFacts {
+                shared_openssl: false,
+                openssl_is_fips: false,
+                conf_section: "nodejs_conf".into(),
+                module_version: Some(137),
+                version: Some("24.21.0".into()),
+            })
+        );
+        // A URL without a version-shaped segment gives no version.
+        assert_eq!(
+            release_version(b"https://nodejs.org/download/release/v/x", sigs()),
+            None
+        );
+        assert_eq!(
+            release_version(b"https://nodejs.org/download/release/v24.21.0", sigs()),
+            None
+        );
+    }
+
+    #[test]
+    fn fips_flags_are_read_from_node_options() {
+        assert_eq!(fips_flag(None, sigs()), None);
+        assert_eq!(fips_flag(Some("--max-old-space-size=64"), sigs()), None);
+        assert_eq!(
+            fips_flag(Some("--openssl-shared-config --enable-fips"), sigs()),
+            Some("--enable-fips")
+        );
+        assert_eq!(
+            fips_flag(Some("--enable-fips --force-fips"), sigs()),
+            Some("--force-fips")
+        );
+        assert_eq!(fips_flag(Some("--enable-fipsx"), sigs()), None);
     }
 }
