@@ -70,7 +70,7 @@ codes! {
     OpensslSystemFipsMissing = "openssl-system-fips-missing", Error, "Program uses RHEL 7's OpenSSL, which enters FIPS mode only when /etc/system-fips exists, and the image has none";
     OpensslKernelSwitch = "openssl-kernel-fips-switch", Info, "Program uses a distro OpenSSL 3 that loads its FIPS provider with fips=yes when the node's kernel runs in FIPS mode";
     OpensslLibraryMissing = "openssl-library-missing", Warning, "Program links libcrypto or libssl, but the image does not ship a matching library";
-    OpensslStatic = "openssl-static", Error, "Program embeds OpenSSL statically, so no FIPS provider can be used";
+    OpensslStatic = "openssl-static", Error, "Program embeds an OpenSSL that can load no FIPS provider (OpenSSL 1.x, a fully static executable, or no fips.so where it looks)";
     OpensslLibrary = "openssl-library", Info, "An OpenSSL library in the image";
     // Native crypto libraries other than OpenSSL.
     LibgcryptFipsUnvalidated = "libgcrypt-fips-unvalidated", Warning, "Program uses libgcrypt, whose FIPS mode switches on from the kernel flag (or is forced on), but the build is not a validated module";

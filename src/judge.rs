@@ -410,23 +410,87 @@ fn judge_native<'a>(
             if is_crypto_lib(own_name, sigs) {
                 return None;
             }
-            let mut j = Judgement::new(
-                Status::NonFips,
-                Code::OpensslStatic,
-                format!(
-                    "embeds OpenSSL {} statically; it cannot use a FIPS provider from the image",
-                    text.version
-                ),
-            );
-            j.module = Some(format!("OpenSSL {} (static)", text.version));
-            j.evidence = vec![Evidence::new("version-text", text.text.clone()).at(p, layer)];
-            j.remediation = Some(
-                "link OpenSSL dynamically against an OpenSSL 3 with a validated FIPS provider"
-                    .into(),
-            );
-            Some(j)
+            Some(judge_static_openssl(own, text, layer, sigs, install_of))
         }
     }
+}
+
+/// A program with OpenSSL linked in. OpenSSL 3 keeps its FIPS provider a
+/// separate module even then, so a dynamically linked program loads it
+/// like any other (from its compiled-in MODULESDIR, or OPENSSL_MODULES, as
+/// its configuration says) and is judged by that provider: Node's official
+/// static builds and `static-ssl-libc` (fixtures/parts/openssl-static.sh)
+/// run in FIPS mode that way. A fully static executable cannot: glibc's
+/// static dlopen of fips.so crashes it (sslapp-static, same fixture part).
+fn judge_static_openssl<'a>(
+    own: Lib<'a>,
+    text: &OpensslText,
+    layer: &str,
+    sigs: &Signatures,
+    mut install_of: impl FnMut(Lib<'a>) -> OpensslInstall,
+) -> Judgement {
+    let p = own.path;
+    let three = text
+        .version
+        .split('.')
+        .next()
+        .and_then(|m| m.parse::<u32>().ok())
+        .is_some_and(|m| m >= 3);
+    let dynamic = own.facts.interp.is_some() || !own.facts.needed.is_empty();
+    let mut install = None;
+    if three && dynamic {
+        let i = install_of(own);
+        if i.provider.is_some() {
+            let mut j = i.judge(sigs);
+            j.module = j
+                .module
+                .map(|m| format!("{m} (static OpenSSL {})", text.version));
+            return j;
+        }
+        install = Some(i);
+    }
+    let version_text = Evidence::new("version-text", text.text.clone()).at(p, layer);
+    let (summary, remediation) = match &install {
+        Some(i) => {
+            let dir = i
+                .modulesdir
+                .as_ref()
+                .map_or_else(|| "its modules directory".into(), |(d, why)| format!("{d} ({why})"));
+            (
+                format!(
+                    "embeds OpenSSL {} statically; it would load a FIPS provider from {dir}, where the image has no fips.so",
+                    text.version
+                ),
+                "put a validated FIPS provider where it looks (OPENSSL_MODULES) and activate it in the configuration it reads (OPENSSL_CONF), or link OpenSSL dynamically against an OpenSSL 3 with a validated FIPS provider".to_string(),
+            )
+        }
+        None if three => (
+            format!(
+                "embeds OpenSSL {} in a fully static executable, which cannot load the FIPS provider module (a static program's dlopen of fips.so crashes)",
+                text.version
+            ),
+            "link the program dynamically (at least against libc), then give its OpenSSL a validated FIPS provider".to_string(),
+        ),
+        None => (
+            format!(
+                "embeds OpenSSL {} statically; it cannot use a FIPS provider from the image",
+                text.version
+            ),
+            "link OpenSSL dynamically against an OpenSSL 3 with a validated FIPS provider".to_string(),
+        ),
+    };
+    let mut j = Judgement::new(Status::NonFips, Code::OpensslStatic, summary);
+    j.module = Some(format!("OpenSSL {} (static)", text.version));
+    j.evidence = vec![version_text];
+    if let Some(i) = install {
+        j.evidence.extend(
+            i.evidence()
+                .into_iter()
+                .filter(|e| e.kind == "modules-dir" || e.kind == "openssl-config"),
+        );
+    }
+    j.remediation = Some(remediation);
+    j
 }
 
 /// A FIPS provider module: judged by its own version alone; whether it is

@@ -108,3 +108,62 @@ fn openssl_conf_in_the_image_env_selects_the_fips_config() {
         ]
     );
 }
+
+/// OpenSSL linked into a program still loads fips.so as a module: with a
+/// dynamic libc the program is judged by the provider it would load (the
+/// fixture part ran it in FIPS mode); a fully static one cannot load it (the
+/// part saw it crash).
+#[test]
+fn static_openssl_is_judged_by_the_provider_it_loads() {
+    let (code, doc) = scan_json(&oci("openssl-static-fips-env"), &[]);
+    let img = image(&doc);
+    assert_eq!((code, verdict(img)), (1, ("not-ready", 75)));
+    assert_eq!(
+        programs(img),
+        vec![
+            p(
+                "/usr/local/bin/static-ssl-libc",
+                "validated",
+                "openssl-fips-validated",
+                true
+            ),
+            p(
+                "/usr/local/bin/static-ssl",
+                "non-fips",
+                "openssl-static",
+                false
+            ),
+        ]
+    );
+    let libc = component(img, "/usr/local/bin/static-ssl-libc");
+    assert_eq!(libc["certificate"], "CMVP #4985");
+    // The libcrypto.a of the build machine's libssl-dev: 3.0.x, Debian 12.
+    let module = libc["module"].as_str().unwrap();
+    assert!(
+        module.starts_with("OpenSSL FIPS Provider 3.1.2 (static OpenSSL 3.0."),
+        "{module}"
+    );
+    assert_eq!(
+        evidence_of(libc, "modules-dir"),
+        ["/opt/openssl/lib/ossl-modules (OPENSSL_MODULES in the image Env)"]
+    );
+    assert_eq!(
+        evidence_of(libc, "openssl-config"),
+        [
+            "/etc/fips/openssl.cnf (OPENSSL_CONF in the image Env): FIPS provider activated ([fips_sect]), default_properties = fips=yes"
+        ]
+    );
+    let full = component(img, "/usr/local/bin/static-ssl");
+    let summary = full["summary"].as_str().unwrap();
+    assert!(
+        summary.starts_with("embeds OpenSSL 3.0.")
+            && summary.ends_with(
+                " in a fully static executable, which cannot load the FIPS provider module (a static program's dlopen of fips.so crashes)"
+            ),
+        "{summary}"
+    );
+    assert_eq!(
+        full["remediation"],
+        "link the program dynamically (at least against libc), then give its OpenSSL a validated FIPS provider"
+    );
+}
