@@ -35,6 +35,8 @@ pub const OPENSSL_KERNEL_FIPS_SWITCH: &str = "openssl.kernel-fips-switch";
 pub const OPENSSL_FORCE_FIPS_ENV: &str = "openssl.force-fips-env";
 pub const OPENSSL_RH_HMAC_KEY: &str = "openssl.rh-hmac-key";
 pub const OPENSSL_SYSTEM_FIPS_FILE: &str = "openssl.system-fips-file";
+pub const OPENSSL_SYMCRYPT_AUTOLOAD: &str = "openssl.symcrypt-autoload";
+pub const OPENSSL_SYMCRYPT_PROVIDER_FILE: &str = "openssl.symcrypt-provider-file";
 pub const MODULE_GO_BORINGCRYPTO: &str = "go-boringcrypto";
 
 /// Every marker id the code looks up.
@@ -64,6 +66,8 @@ pub const REQUIRED_MARKERS: &[&str] = &[
     OPENSSL_FORCE_FIPS_ENV,
     OPENSSL_RH_HMAC_KEY,
     OPENSSL_SYSTEM_FIPS_FILE,
+    OPENSSL_SYMCRYPT_AUTOLOAD,
+    OPENSSL_SYMCRYPT_PROVIDER_FILE,
 ];
 pub const REQUIRED_MODULES: &[&str] = &[MODULE_GO_BORINGCRYPTO];
 
@@ -333,7 +337,7 @@ impl Signatures {
 
     /// Finds OpenSSL's version text, OPENSSLDIR and MODULESDIR markers in
     /// one pass, a FIPS provider's name, and the distro FIPS patches' strings
-    /// (pattern ids 0..=7 in that order).
+    /// (pattern ids 0..=8 in that order).
     pub fn openssl_matcher(&self) -> Option<&AhoCorasick> {
         self.openssl_matcher
             .get_or_init(|| {
@@ -346,6 +350,7 @@ impl Signatures {
                     self.pattern(OPENSSL_FORCE_FIPS_ENV),
                     self.pattern(OPENSSL_RH_HMAC_KEY),
                     self.pattern(OPENSSL_SYSTEM_FIPS_FILE),
+                    self.pattern(OPENSSL_SYMCRYPT_AUTOLOAD),
                 ])
                 .ok()
             })

@@ -40,6 +40,8 @@ pub struct DistroFips {
     pub hmac_integrity: bool,
     /// Mentions `/etc/system-fips` (RHEL 7's 1.0.2 needs it to switch on).
     pub system_fips_file: bool,
+    /// Azure Linux 3: on a FIPS host the SymCrypt provider is loaded first.
+    pub symcrypt_autoload: bool,
 }
 
 impl DistroFips {
@@ -112,7 +114,8 @@ pub fn find(data: &[u8], sigs: &Signatures) -> Option<OpensslText> {
             5 if whole_c_string() => distro.force_env = true,
             6 if whole_c_string() => distro.hmac_integrity = true,
             7 if whole_c_string() => distro.system_fips_file = true,
-            4..=7 => {}
+            8 if whole_c_string() => distro.symcrypt_autoload = true,
+            4..=8 => {}
             i => {
                 if let Some(value) = c_string_at(data, m.end()).and_then(|s| s.strip_suffix('"')) {
                     if i == 1 {
@@ -255,9 +258,15 @@ mod tests {
                 kernel_switch: true,
                 force_env: true,
                 hmac_integrity: true,
-                system_fips_file: true
+                system_fips_file: true,
+                symcrypt_autoload: false
             }
         );
+        // Azure Linux 3 (synthetic: the string its provider_conf.c patch adds).
+        let azl = b"\0OPENSSL_FORCE_FIPS_MODE\0/proc/sys/crypto/fips_enabled\0symcryptprovider\0symcrypt_prov_sect\0OpenSSL 3.3.5 1 Oct 2025\0";
+        let f = find(azl, Signatures::embedded()).unwrap();
+        assert!(f.distro.kernel_switch && f.distro.force_env && f.distro.symcrypt_autoload);
+        assert!(!f.distro.hmac_integrity);
         // Only whole C strings count: a longer path or a prose mention is not the switch.
         let data = b"\0/proc/sys/crypto/fips_enabled_x\0see /etc/system-fips\0OpenSSL 3.0.19 27 Jan 2026\0";
         assert!(

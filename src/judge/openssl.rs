@@ -63,6 +63,8 @@ pub struct OpensslInstall {
     /// Where providers are loaded from, and why.
     pub modulesdir: Option<(String, &'static str)>,
     pub provider: Option<Provider>,
+    /// Azure Linux 3's libcrypto loads this one first on a FIPS host.
+    pub symcrypt: Option<Provider>,
     pub config: Option<FipsConfig>,
     /// Distro patches: the kernel-flag switch, `.hmac` integrity files.
     pub distro_facts: crate::detect::openssl::DistroFips,
@@ -196,6 +198,19 @@ impl OpensslInstall {
                 }),
             })
         });
+        let symcrypt = modulesdir
+            .as_ref()
+            .filter(|_| text.is_some_and(|t| t.distro.symcrypt_autoload))
+            .and_then(|(dir, _)| {
+                let file = sigs.pattern(sig::OPENSSL_SYMCRYPT_PROVIDER_FILE);
+                let (p, node) = view.resolve(&path::join(dir, file))?;
+                Some(Provider {
+                    path: p,
+                    layer: view.layer_id(node.layer).to_string(),
+                    name: Some("SymCrypt provider".into()),
+                    version: None,
+                })
+            });
         let conf_path = match config.env_var("OPENSSL_CONF") {
             Some(p) if !p.is_empty() => Some((p.to_string(), "OPENSSL_CONF in the image Env")),
             _ => text
@@ -230,6 +245,7 @@ impl OpensslInstall {
             fips_build: text.is_some_and(|t| t.fips_build),
             modulesdir,
             provider,
+            symcrypt,
             config,
             distro_facts: text.map(|t| t.distro.clone()).unwrap_or_default(),
             distro: openssl_distro::inspect(lib, view, image_config),
@@ -262,6 +278,11 @@ impl OpensslInstall {
         }
         if let (Some(p), Some(label)) = (&self.provider, self.provider_label()) {
             ev.push(Evidence::new("file", label).at(&p.path, &p.layer));
+        }
+        if let Some(p) = &self.symcrypt {
+            ev.push(
+                Evidence::new("file", "SymCrypt provider (SymCrypt-OpenSSL)").at(&p.path, &p.layer),
+            );
         }
         if let Some(c) = &self.config {
             let state = match (c.exists, c.activated, c.enforced) {
@@ -338,11 +359,22 @@ impl OpensslInstall {
                     .modulesdir
                     .as_ref()
                     .map_or_else(|| "its modules directory".into(), |(d, _)| d.clone());
-                let provider = self.provider.as_ref().and(self.provider_label());
+                let (loads, vendor_host) = match (&self.symcrypt, &self.provider) {
+                    (Some(sc), _) => (
+                        Some(format!("the SymCrypt provider (/{})", sc.path)),
+                        Some(crate::target::HostNeed::AzureLinuxFipsHost),
+                    ),
+                    (None, Some(_)) => (
+                        self.provider_label().map(|l| format!("{l} with fips=yes")),
+                        self.red_hat()
+                            .then_some(crate::target::HostNeed::RhelFipsHost),
+                    ),
+                    (None, None) => (None, None),
+                };
                 self.distro.judge_kernel_switch(
                     &label,
-                    provider.as_deref(),
-                    self.red_hat(),
+                    loads.as_deref(),
+                    vendor_host,
                     &dir,
                     &mut j,
                 );

@@ -265,18 +265,20 @@ impl DistroState {
         j.summary = format!("uses {label}, a vendor FIPS build: {on}");
     }
 
-    /// An OpenSSL 3 whose distro patch loads the FIPS provider with
-    /// fips=yes when the kernel flag is set (Fedora/RHEL 9 `0032-Force-fips`).
-    /// `provider` is the provider label when fips.so is in the modules dir.
+    /// An OpenSSL 3 whose distro patch loads a FIPS provider when the kernel
+    /// flag is set: the OpenSSL FIPS provider with fips=yes (Fedora/RHEL 9
+    /// `0032-Force-fips`), or SymCrypt first (Azure Linux 3).
+    /// `loads` says what it loads then ("<provider> with fips=yes"),
+    /// `vendor_host` the node its validation names.
     pub fn judge_kernel_switch(
         &self,
         label: &str,
-        provider: Option<&str>,
-        red_hat: bool,
+        loads: Option<&str>,
+        vendor_host: Option<HostNeed>,
         dir: &str,
         j: &mut Judgement,
     ) {
-        let Some(provider) = provider else {
+        let Some(loads) = loads else {
             j.status = Status::NonFips;
             j.code = Code::OpensslNoFipsProvider;
             j.summary = format!(
@@ -297,11 +299,9 @@ impl DistroState {
                 "when the node's kernel runs in FIPS mode".to_string()
             }
         };
-        if red_hat {
-            j.needs.push(HostNeed::RhelFipsHost);
-        }
+        j.needs.extend(vendor_host);
         j.summary = format!(
-            "uses {label}, a distro build that loads {provider} with fips=yes {on}; the provider's certificate is the vendor's, not checked by fipscan"
+            "uses {label}, a distro build that loads {loads} {on}; the provider's certificate is the vendor's, not checked by fipscan"
         );
         j.remediation = None;
     }

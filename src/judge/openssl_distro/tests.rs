@@ -101,8 +101,8 @@ fn kernel_switch_with_a_provider_is_host_dependent() {
     let mut j = blank();
     DistroState::default().judge_kernel_switch(
         "OpenSSL 3.5.5 (/usr/lib64/libcrypto.so.3)",
-        Some("Red Hat Enterprise Linux 9 - OpenSSL FIPS Provider 3.5.5"),
-        true,
+        Some("Red Hat Enterprise Linux 9 - OpenSSL FIPS Provider 3.5.5 with fips=yes"),
+        Some(HostNeed::RhelFipsHost),
         "/usr/lib64/ossl-modules",
         &mut j,
     );
@@ -120,9 +120,145 @@ fn kernel_switch_with_a_provider_is_host_dependent() {
         ..Default::default()
     };
     let mut j = blank();
-    forced.judge_kernel_switch("L", Some("P"), false, "/d", &mut j);
+    forced.judge_kernel_switch("L", Some("P with fips=yes"), None, "/d", &mut j);
     assert!(j.needs.is_empty());
     assert!(j.summary.ends_with(
         "loads P with fips=yes (OPENSSL_FORCE_FIPS_MODE=1 in the image Env forces it); the provider's certificate is the vendor's, not checked by fipscan"
     ));
+}
+
+#[test]
+fn azure_linux_symcrypt_needs_an_azure_linux_fips_host() {
+    // Synthetic: Azure Linux 3 loads SymCrypt first on a FIPS host
+    // (microsoft/azurelinux 0032-Force-fips-symcrypt-or-fips patch).
+    let mut j = blank();
+    DistroState::default().judge_kernel_switch(
+        "OpenSSL 3.3.5 (/usr/lib64/libcrypto.so.3)",
+        Some("the SymCrypt provider (/usr/lib64/ossl-modules/symcryptprovider.so)"),
+        Some(HostNeed::AzureLinuxFipsHost),
+        "/usr/lib64/ossl-modules",
+        &mut j,
+    );
+    assert_eq!(
+        (j.status, j.code),
+        (Status::HostDependent, Code::OpensslKernelSwitch)
+    );
+    assert_eq!(
+        j.needs,
+        [HostNeed::KernelFipsMode, HostNeed::AzureLinuxFipsHost]
+    );
+    assert_eq!(
+        j.summary,
+        "uses OpenSSL 3.3.5 (/usr/lib64/libcrypto.so.3), a distro build that loads the SymCrypt provider (/usr/lib64/ossl-modules/symcryptprovider.so) when the node's kernel runs in FIPS mode; the provider's certificate is the vendor's, not checked by fipscan"
+    );
+}
+
+/// The glue in `OpensslInstall`: an Azure Linux-shaped libcrypto (SYNTHETIC
+/// facts, as detect reads them from the patch's strings) with
+/// symcryptprovider.so in its MODULESDIR and no fips.so.
+#[test]
+fn azure_linux_libcrypto_finds_its_symcrypt_provider() {
+    use crate::detect::elf::ElfKind;
+    use crate::detect::openssl::{DistroFips, OpensslText};
+    use crate::detect::{ElfFacts, FileFacts};
+    use crate::judge::openssl::OpensslInstall;
+    use crate::layer::Node;
+    use crate::layer::squash::ViewNode;
+    use crate::signatures::Signatures;
+    use std::sync::Arc;
+
+    let elf = |openssl: Option<OpensslText>| ElfFacts {
+        bits: 64,
+        big_endian: false,
+        machine: "x86_64".into(),
+        kind: ElfKind::SharedObject,
+        interp: None,
+        soname: Some("libcrypto.so.3".into()),
+        needed: Vec::new(),
+        runpath: Vec::new(),
+        rpath: Vec::new(),
+        go: None,
+        openssl,
+        native: None,
+        node: None,
+        rust: None,
+        sha256: None,
+        rh_hmac: None,
+    };
+    let text = OpensslText {
+        text: "OpenSSL 3.3.5 30 Sep 2025".into(),
+        version: "3.3.5".into(),
+        fips_build: false,
+        openssldir: Some("/etc/pki/tls".into()),
+        modulesdir: Some("/usr/lib64/ossl-modules".into()),
+        provider_name: None,
+        provider_version: None,
+        distro: DistroFips {
+            kernel_switch: true,
+            force_env: true,
+            symcrypt_autoload: true,
+            ..Default::default()
+        },
+    };
+    let node = |f: Option<ElfFacts>| ViewNode {
+        node: Node {
+            kind: NodeKind::File,
+            size: 1,
+            mode: 0o755,
+            facts: f.map(|f| Arc::new(FileFacts::Elf(Box::new(f)))),
+        },
+        layer: 0,
+    };
+    let view = FsView {
+        nodes: [
+            (
+                "usr/lib64/libcrypto.so.3".to_string(),
+                node(Some(elf(Some(text)))),
+            ),
+            (
+                "usr/lib64/ossl-modules/symcryptprovider.so".to_string(),
+                node(Some(elf(None))),
+            ),
+        ]
+        .into_iter()
+        .collect(),
+        layer_ids: vec!["sha256:layer0".into()],
+    };
+    let (key, vnode) = view
+        .nodes
+        .get_key_value("usr/lib64/libcrypto.so.3")
+        .unwrap();
+    let Some(FileFacts::Elf(facts)) = vnode.node.facts.as_deref() else {
+        panic!("not an ELF")
+    };
+    let lib = Lib {
+        path: key,
+        node: vnode,
+        facts,
+    };
+    let sigs = Signatures::embedded();
+    let install = OpensslInstall::inspect(lib, &view, &ImageConfig::default(), sigs);
+    assert!(install.provider.is_none());
+    let j = install.judge(sigs);
+    assert_eq!(
+        (j.status, j.code),
+        (Status::HostDependent, Code::OpensslKernelSwitch)
+    );
+    assert_eq!(
+        j.needs,
+        [HostNeed::KernelFipsMode, HostNeed::AzureLinuxFipsHost]
+    );
+    assert!(
+        j.summary
+            .contains("loads the SymCrypt provider (/usr/lib64/ossl-modules/symcryptprovider.so) when the node's kernel runs in FIPS mode"),
+        "{}",
+        j.summary
+    );
+    // OPENSSL_FORCE_FIPS_MODE=1 in the Env forces it: no kernel flag needed.
+    let config = ImageConfig {
+        env: vec!["OPENSSL_FORCE_FIPS_MODE=1".into()],
+        ..Default::default()
+    };
+    let forced = OpensslInstall::inspect(lib, &view, &config, sigs).judge(sigs);
+    assert_eq!(forced.needs, [HostNeed::AzureLinuxFipsHost]);
 }
