@@ -18,7 +18,7 @@ use crate::detect::native::{self as nd, NativeCrypto, NativeLib};
 use crate::finding::Code;
 use crate::image::ImageConfig;
 use crate::layer::squash::FsView;
-use crate::layer::{NodeKind, path};
+use crate::layer::path;
 use crate::report::Evidence;
 use crate::score::{self, Status, Weight};
 use crate::signatures::Signatures;
@@ -326,15 +326,28 @@ fn gnutls(label: &str, at: Site<'_>, facts: &NativeCrypto, ctx: &NativeCtx<'_>) 
     }
     let mut extra = String::new();
     if let Some(sys) = &facts.system_fips_file {
-        // Older builds also want /etc/system-fips; an image rarely ships
-        // it as a file (UBI 8 links it to the runtime-mounted secret).
-        let in_image = ctx
-            .view
-            .resolve(sys)
-            .is_some_and(|(_, n)| matches!(n.node.kind, NodeKind::File));
-        if !in_image {
-            j.needs.push(HostNeed::RuntimeFipsSecrets);
-            extra = format!(" and {sys}, which the container runtime must mount");
+        // Older builds also want /etc/system-fips: a file in the image, or
+        // (UBI 8) a link to the marker a FIPS RHEL host's runtime mounts.
+        use super::openssl_distro::{RUNTIME_SYSTEM_FIPS, SystemFips, system_fips_at};
+        match system_fips_at(ctx.view, sys) {
+            SystemFips::File => {}
+            SystemFips::RuntimeLink(_) => {
+                j.needs.push(HostNeed::RuntimeFipsSecrets);
+                extra = format!(" and {sys}, which the container runtime must mount");
+            }
+            SystemFips::Absent => {
+                j.fips_mode_on = false;
+                j.needs.clear();
+                j.evidence
+                    .push(Evidence::new("marker", sys.clone()).at(at.0, at.1));
+                j.summary = format!(
+                    "uses {label}, a FIPS 140 build that also needs {sys}, which the image lacks: its FIPS mode stays off even on a FIPS node"
+                );
+                j.remediation = Some(format!(
+                    "link {sys} to /{RUNTIME_SYSTEM_FIPS} (as UBI does), or create the file; {unvalidated}"
+                ));
+                return j;
+            }
         }
         j.evidence
             .push(Evidence::new("marker", sys.clone()).at(at.0, at.1));

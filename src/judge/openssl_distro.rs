@@ -21,7 +21,7 @@ use crate::target::HostNeed;
 const SYSTEM_FIPS: &str = "etc/system-fips";
 /// Where CRI-O and podman on a FIPS RHEL host mount the host's marker; UBI
 /// images link /etc/system-fips to it.
-const RUNTIME_SYSTEM_FIPS: &str = "run/secrets/system-fips";
+pub const RUNTIME_SYSTEM_FIPS: &str = "run/secrets/system-fips";
 const FORCE_ENV: &str = "OPENSSL_FORCE_FIPS_MODE";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -124,11 +124,15 @@ fn integrity(lib: Lib<'_>, view: &FsView) -> Vec<HmacCheck> {
         .collect()
 }
 
-fn system_fips(view: &FsView) -> SystemFips {
-    match view.nodes.get(SYSTEM_FIPS).map(|n| &n.node.kind) {
+/// How the image provides the host-FIPS marker file `at` (an image path,
+/// `etc/system-fips`): RHEL 7's OpenSSL and older GnuTLS FIPS builds switch
+/// FIPS mode on only when it exists.
+pub fn system_fips_at(view: &FsView, at: &str) -> SystemFips {
+    let at = at.trim_start_matches('/');
+    match view.nodes.get(at).map(|n| &n.node.kind) {
         Some(NodeKind::Symlink(target)) => {
-            let to = path::resolve_link_target(SYSTEM_FIPS, target);
-            match view.resolve(SYSTEM_FIPS) {
+            let to = path::resolve_link_target(at, target);
+            match view.resolve(at) {
                 Some((_, n)) if matches!(n.node.kind, NodeKind::File) => SystemFips::File,
                 _ if to == RUNTIME_SYSTEM_FIPS => SystemFips::RuntimeLink(target.clone()),
                 _ => SystemFips::Absent,
@@ -152,7 +156,7 @@ pub fn inspect(lib: Lib<'_>, view: &FsView, config: &ImageConfig) -> DistroState
             Vec::new()
         },
         system_fips: (d.system_fips_file && text.fips_build && text.version.starts_with("1.0."))
-            .then(|| system_fips(view)),
+            .then(|| system_fips_at(view, SYSTEM_FIPS)),
         forced_by: d
             .force_env
             .then(|| config.env_var(FORCE_ENV))

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::*;
 use crate::detect::elf::ElfKind;
 use crate::detect::{ElfFacts, FileFacts};
-use crate::layer::Node;
+use crate::layer::{Node, NodeKind};
 use crate::layer::squash::ViewNode;
 
 const DIR: &str = "usr/lib/x86_64-linux-gnu";
@@ -106,13 +106,31 @@ fn judge_app(
     needed: &[&str],
 ) -> Judgement {
     files.push(("app".into(), Some(elf(None, needed, None))));
-    let v = view(files);
+    judge_app_in(&view(files), env, needed)
+}
+
+/// As `judge_app`, in a view the caller built (with "app" in it, or added here).
+fn judge_app_in(v: &FsView, env: &[&str], needed: &[&str]) -> Judgement {
+    let mut owned;
+    let v = if v.nodes.contains_key("app") {
+        v
+    } else {
+        owned = FsView {
+            nodes: v.nodes.clone(),
+            layer_ids: v.layer_ids.clone(),
+        };
+        owned.nodes.insert(
+            "app".into(),
+            node(Some(FileFacts::Elf(Box::new(elf(None, needed, None))))),
+        );
+        &owned
+    };
     let config = ImageConfig {
         env: env.iter().map(|e| (*e).to_string()).collect(),
         ..Default::default()
     };
     let ctx = NativeCtx {
-        view: &v,
+        view: v,
         config: &config,
         sigs: Signatures::embedded(),
     };
@@ -123,9 +141,9 @@ fn judge_app(
             p.as_str() != "app"
                 && matches!(n.node.facts.as_deref(), Some(FileFacts::Elf(f)) if f.soname.as_ref().is_some_and(|s| needed.contains(&s.as_str())))
         })
-        .map(|(p, _)| lib(&v, p))
+        .map(|(p, _)| lib(v, p))
         .collect();
-    judge_user(lib(&v, "app"), "sha256:layer0", &closure, &ctx).unwrap()
+    judge_user(lib(v, "app"), "sha256:layer0", &closure, &ctx).unwrap()
 }
 
 fn gcrypt_file() -> (String, Option<ElfFacts>) {
@@ -199,8 +217,26 @@ fn gnutls_fips140_build_needs_the_kernel_flag_and_maybe_system_fips() {
         (Status::FipsCapable, Code::GnutlsFipsUnvalidated, true)
     );
     assert_eq!(j.needs, [HostNeed::KernelFipsMode]);
-    // Older builds also want /etc/system-fips, which the runtime mounts...
+    // Older builds also want /etc/system-fips: without it FIPS mode stays off...
     let j = judge_app(vec![gnutls_fips(true)], &[], &needed);
+    assert_eq!((j.status, j.fips_mode_on), (Status::FipsCapable, false));
+    assert!(j.needs.is_empty());
+    assert!(
+        j.summary.ends_with(
+            "also needs /etc/system-fips, which the image lacks: its FIPS mode stays off even on a FIPS node"
+        ),
+        "{}",
+        j.summary
+    );
+    // ...a link to the marker the runtime mounts needs that runtime...
+    let mut files = vec![gnutls_fips(true)];
+    files.push(("etc/system-fips".into(), None));
+    let mut v = view(files);
+    if let Some(n) = v.nodes.get_mut("etc/system-fips") {
+        n.node.kind = NodeKind::Symlink("/run/secrets/system-fips".into());
+    }
+    let j = judge_app_in(&v, &[], &needed);
+    assert!(j.fips_mode_on);
     assert_eq!(
         j.needs,
         [HostNeed::KernelFipsMode, HostNeed::RuntimeFipsSecrets]
