@@ -83,6 +83,8 @@ fn wants_text(path: &str) -> bool {
         || path.ends_with("/nss.fips.cfg")
         || (path.ends_with("/release") && path.contains("/jvm/"))
         || is_dotnet_json(path)
+        // Where an apphost looks for .NET when DOTNET_ROOT is not set.
+        || path.starts_with("etc/dotnet/install_location")
 }
 
 fn is_java_archive(path: &str) -> bool {

@@ -50,6 +50,9 @@ pub struct ElfFacts {
     /// Rust crypto: cargo-auditable dependency list, ring / aws-lc symbols.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rust: Option<crate::rustbin::RustFacts>,
+    /// A .NET apphost, or a single-file .NET app and what its bundle holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dotnet: Option<crate::judge::dotnet::host::DotnetHost>,
     /// SHA-256 (hex) of the file, for SBOMs and audit evidence.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
@@ -125,6 +128,23 @@ pub fn analyze(path: &str, data: &[u8]) -> (Option<ElfFacts>, Vec<Finding>) {
     } else {
         None
     };
+    // Searches the writable data sections only: cheap for every ELF.
+    let dotnet = if go.is_none() {
+        crate::judge::dotnet::host::detect(&elf, data)
+    } else {
+        None
+    };
+    if let Some(crate::judge::dotnet::host::DotnetHost::Bundle(b)) = &dotnet
+        && let Some(e) = &b.error
+    {
+        findings.push(
+            Finding::new(
+                Code::DotnetBundleInvalid,
+                format!("single-file .NET app whose bundle cannot be read: {e}"),
+            )
+            .at(path),
+        );
+    }
     let facts = ElfFacts {
         bits: if elf.is_64 { 64 } else { 32 },
         big_endian: !elf.little_endian,
@@ -142,6 +162,7 @@ pub fn analyze(path: &str, data: &[u8]) -> (Option<ElfFacts>, Vec<Finding>) {
         native,
         node,
         rust,
+        dotnet,
         sha256: None,
     };
     (Some(facts), findings)
