@@ -107,7 +107,7 @@ fn marker_at(data: &[u8], ranges: &[(u64, u64)]) -> Option<usize> {
     ranges.iter().find_map(|&(offset, size)| {
         let start = usize::try_from(offset).ok()?;
         let end = start
-            .checked_add(usize::try_from(size).ok()?)?
+            .saturating_add(usize::try_from(size).unwrap_or(usize::MAX))
             .min(data.len());
         let hit = memchr::memmem::find(data.get(start..end)?, &bundle::SIGNATURE)?;
         Some(start + hit)
@@ -134,7 +134,7 @@ fn is_crypto_assembly(p: &str) -> bool {
     name.starts_with("bouncycastle") && name.ends_with(".dll")
 }
 
-fn bundle_facts(data: &[u8], header_offset: i64) -> BundleFacts {
+pub fn bundle_facts(data: &[u8], header_offset: i64) -> BundleFacts {
     let mut facts = BundleFacts {
         header_offset,
         ..BundleFacts::default()
@@ -237,4 +237,118 @@ fn host_libssl(data: &[u8], m: &Manifest) -> Vec<String> {
         .filter(|n| c_string(n))
         .map(|n| n.to_string())
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::judge::dotnet::bundle::BundleError;
+    use crate::judge::dotnet::bundle::tests::build;
+
+    const HOST: &[u8] =
+        b"\x7fELF\0libSystem.Security.Cryptography.Native.OpenSsl\0libssl.so.3\0libssl.so.1.1\0";
+
+    #[test]
+    fn what_a_bundle_holds() {
+        let rc = r#"{"runtimeOptions":{"includedFrameworks":[{"name":"Microsoft.NETCore.App","version":"8.0.30"}]}}"#;
+        let deps = br#"{"runtimeTarget":{"name":".NETCoreApp,Version=v8.0/linux-x64"},
+            "libraries":{"app/1.0.0":{"type":"project"},
+            "runtimepack.Microsoft.NETCore.App.Runtime.linux-x64/8.0.30":{"type":"runtimepack"},
+            "BouncyCastle.Cryptography/2.4.0":{"type":"package"}}}"#;
+        let (data, at) = build(
+            HOST,
+            6,
+            &[
+                (1, "app.dll", b"MZ", false),
+                (1, "lib/BouncyCastle.Crypto.dll", b"MZ bc", true),
+                (1, "BouncyCastle.txt", b"not an assembly", false),
+                (
+                    2,
+                    "libSystem.Security.Cryptography.Native.OpenSsl.so",
+                    b"\x7fELF",
+                    false,
+                ),
+                (4, "app.runtimeconfig.json", rc.as_bytes(), false),
+                // Compressed JSON: the bundler never does it, the format allows it.
+                (3, "app.deps.json", deps, true),
+            ],
+        );
+        let f = bundle_facts(&data, at);
+        assert_eq!(f.error, None);
+        assert_eq!(
+            (f.version.as_str(), f.files, f.header_offset),
+            ("6.0", 6, at)
+        );
+        let c = f.runtimeconfig.unwrap();
+        assert_eq!(
+            (c.path.as_str(), c.text.as_deref(), c.error),
+            ("app.runtimeconfig.json", Some(rc), None)
+        );
+        let d = f.deps.unwrap();
+        assert_eq!(d.path, "app.deps.json");
+        assert_eq!(
+            d.runtime_target.as_deref(),
+            Some(".NETCoreApp,Version=v8.0/linux-x64")
+        );
+        assert_eq!(
+            d.runtime_packs,
+            ["runtimepack.Microsoft.NETCore.App.Runtime.linux-x64 8.0.30"]
+        );
+        assert_eq!(d.managed_crypto, ["BouncyCastle.Cryptography 2.4.0"]);
+        assert_eq!(d.error, None);
+        assert_eq!(f.crypto_assemblies, ["lib/BouncyCastle.Crypto.dll"]);
+        assert_eq!(
+            f.shim_entry.as_deref(),
+            Some("libSystem.Security.Cryptography.Native.OpenSsl.so")
+        );
+        assert_eq!(f.host_libssl, ["libssl.so.3", "libssl.so.1.1"]);
+    }
+
+    #[test]
+    fn unreadable_parts_are_told_not_fatal() {
+        // A host that names no shim; a deps.json that is not JSON.
+        let (data, at) = build(
+            b"\x7fELF\0libssl.so.3\0",
+            6,
+            &[
+                (4, "a.runtimeconfig.json", b"{", false),
+                (3, "a.deps.json", b"[", false),
+            ],
+        );
+        let f = bundle_facts(&data, at);
+        assert_eq!(f.error, None);
+        // The runtimeconfig is judged (and refused) where its app is.
+        assert_eq!(f.runtimeconfig.unwrap().text.as_deref(), Some("{"));
+        assert_eq!(
+            f.deps.unwrap().error.as_deref(),
+            Some("EOF while parsing a list at line 1 column 1")
+        );
+        assert_eq!(f.host_libssl, Vec::<String>::new());
+        // A cut bundle: the error, and nothing else.
+        let cut = bundle_facts(&data[..at as usize + 5], at);
+        assert_eq!(
+            cut.error,
+            Some(
+                BundleError::Truncated {
+                    what: "bundle header",
+                    at: at as u64 + 4,
+                    len: at as u64 + 5
+                }
+                .to_string()
+            )
+        );
+        assert!(cut.runtimeconfig.is_none() && cut.deps.is_none() && cut.version.is_empty());
+    }
+
+    #[test]
+    fn the_marker_is_searched_in_the_given_ranges_only() {
+        let mut data = vec![0u8; 64];
+        data.extend(7i64.to_le_bytes());
+        data.extend(bundle::SIGNATURE);
+        data.extend([0u8; 16]);
+        assert_eq!(marker_at(&data, &[(0, 64)]), None);
+        assert_eq!(marker_at(&data, &[(0, 64), (64, 1000)]), Some(72));
+        assert_eq!(marker_at(&data, &[(70, u64::MAX)]), Some(72));
+        assert_eq!(marker_at(&data, &[(u64::MAX, 10), (200, 10)]), None);
+    }
 }
