@@ -983,6 +983,9 @@ pub fn entrypoint_app(config: &ImageConfig) -> Option<String> {
 }
 
 #[cfg(test)]
+mod resolve_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
 
