@@ -134,16 +134,8 @@ pub fn analyze(path: &str, data: &[u8]) -> (Option<ElfFacts>, Vec<Finding>) {
     } else {
         None
     };
-    if let Some(crate::judge::dotnet::host::DotnetHost::Bundle(b)) = &dotnet
-        && let Some(e) = &b.error
-    {
-        findings.push(
-            Finding::new(
-                Code::DotnetBundleInvalid,
-                format!("single-file .NET app whose bundle cannot be read: {e}"),
-            )
-            .at(path),
-        );
+    if let Some(host) = &dotnet {
+        findings.extend(crate::judge::dotnet::host::findings(path, host));
     }
     let facts = ElfFacts {
         bits: if elf.is_64 { 64 } else { 32 },

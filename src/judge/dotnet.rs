@@ -6,6 +6,13 @@
 //! the image) for a framework-dependent app, the one beside the app for a
 //! self-contained one. A managed crypto package in its deps.json
 //! (BouncyCastle) makes it non-FIPS whatever the runtime.
+//!
+//! Where the host looks for shared frameworks follows how the app starts:
+//! `dotnet app.dll` uses the muxer's own directory; an apphost (and a
+//! framework-dependent single-file app) DOTNET_ROOT_<ARCH>, DOTNET_ROOT,
+//! /etc/dotnet/install_location, then /usr/share/dotnet. DOTNET_ROLL_FORWARD
+//! overrides every runtimeconfig's rollForward. Single-file apps are read
+//! from their bundle (`bundle`, `host`) and judged in `single_file`.
 
 pub mod bundle;
 pub mod config;

@@ -11,6 +11,7 @@ use serde::Serialize;
 
 use super::bundle::{self, EntryKind, Manifest};
 use super::{LIBSSL_ORDER, SHIM_NAMES, config};
+use crate::finding::{Code, Finding};
 
 /// The read bound of a bundled runtimeconfig.json or deps.json: the bound
 /// detection puts on those files on disk.
@@ -124,6 +125,39 @@ pub fn detect(elf: &Elf, data: &[u8]) -> Option<DotnetHost> {
     }
 }
 
+/// What a bundle that does not read says, as findings at the file (or at
+/// the bundled file: `app/tool!/tool.deps.json`); the scan goes on.
+pub fn findings(path: &str, host: &DotnetHost) -> Vec<Finding> {
+    let DotnetHost::Bundle(b) = host else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    if let Some(e) = &b.error {
+        out.push(
+            Finding::new(
+                Code::DotnetBundleInvalid,
+                format!("single-file .NET app whose bundle cannot be read: {e}"),
+            )
+            .at(path),
+        );
+    }
+    let rc = b
+        .runtimeconfig
+        .as_ref()
+        .and_then(|c| Some((&c.path, c.error.as_ref()?)));
+    let deps = b
+        .deps
+        .as_ref()
+        .and_then(|d| Some((&d.path, d.error.as_ref()?)));
+    for (inner, e) in rc.into_iter().chain(deps) {
+        out.push(
+            Finding::new(Code::DotnetConfigInvalid, format!("cannot be read: {e}"))
+                .at(format!("{path}!/{inner}")),
+        );
+    }
+    out
+}
+
 fn file_name(p: &str) -> &str {
     p.rsplit('/').next().unwrap_or(p)
 }
@@ -153,11 +187,14 @@ pub fn bundle_facts(data: &[u8], header_offset: i64) -> BundleFacts {
         .iter()
         .find(|e| e.kind == EntryKind::RuntimeConfigJson)
         .map(|e| match bundle::read_entry(data, e, MAX_JSON_BYTES) {
-            Ok(bytes) => EmbeddedConfig {
-                path: e.path.clone(),
-                text: Some(String::from_utf8_lossy(&bytes).into_owned()),
-                error: None,
-            },
+            Ok(bytes) => {
+                let text = String::from_utf8_lossy(&bytes).into_owned();
+                EmbeddedConfig {
+                    path: e.path.clone(),
+                    error: config::parse_runtimeconfig(&text).err(),
+                    text: Some(text),
+                }
+            }
             Err(err) => EmbeddedConfig {
                 path: e.path.clone(),
                 text: None,
@@ -317,13 +354,40 @@ mod tests {
         );
         let f = bundle_facts(&data, at);
         assert_eq!(f.error, None);
-        // The runtimeconfig is judged (and refused) where its app is.
-        assert_eq!(f.runtimeconfig.unwrap().text.as_deref(), Some("{"));
+        let rc = f.runtimeconfig.as_ref().unwrap();
         assert_eq!(
-            f.deps.unwrap().error.as_deref(),
+            (rc.text.as_deref(), rc.error.as_deref()),
+            (
+                Some("{"),
+                Some("EOF while parsing an object at line 1 column 1")
+            )
+        );
+        assert_eq!(
+            f.deps.as_ref().unwrap().error.as_deref(),
             Some("EOF while parsing a list at line 1 column 1")
         );
         assert_eq!(f.host_libssl, Vec::<String>::new());
+        let said: Vec<(Code, String, Option<String>)> =
+            findings("app/a", &DotnetHost::Bundle(Box::new(f)))
+                .into_iter()
+                .map(|f| (f.code, f.message, f.path))
+                .collect();
+        assert_eq!(
+            said,
+            [
+                (
+                    Code::DotnetConfigInvalid,
+                    "cannot be read: EOF while parsing an object at line 1 column 1".to_string(),
+                    Some("/app/a!/a.runtimeconfig.json".to_string())
+                ),
+                (
+                    Code::DotnetConfigInvalid,
+                    "cannot be read: EOF while parsing a list at line 1 column 1".to_string(),
+                    Some("/app/a!/a.deps.json".to_string())
+                ),
+            ]
+        );
+        assert_eq!(findings("app/a", &DotnetHost::Apphost).len(), 0);
         // A cut bundle: the error, and nothing else.
         let cut = bundle_facts(&data[..at as usize + 5], at);
         assert_eq!(
