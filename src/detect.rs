@@ -85,6 +85,8 @@ fn wants_text(path: &str) -> bool {
         || is_dotnet_json(path)
         // Red Hat's FIPS integrity files beside libcrypto/libssl (`.libcrypto.so.10.hmac`).
         || is_fips_hmac_file(path)
+        // Where an apphost looks for .NET when DOTNET_ROOT is not set.
+        || path.starts_with("etc/dotnet/install_location")
 }
 
 fn is_fips_hmac_file(path: &str) -> bool {

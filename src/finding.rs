@@ -103,6 +103,7 @@ codes! {
     DotnetFrameworkMissing = "dotnet-framework-missing", Error, "A framework-dependent .NET app targets a shared framework the image does not have (after roll-forward)";
     DotnetShimMissing = "dotnet-shim-missing", Error, "A .NET app's runtime has no OpenSSL shim where the host would load it, so its crypto cannot be told";
     DotnetConfigInvalid = "dotnet-config-invalid", Error, "A .NET app's runtimeconfig.json or deps.json cannot be read (invalid, hostile or too large)";
+    DotnetBundleInvalid = "dotnet-bundle-invalid", Error, "A single-file .NET app's bundle (the app's files appended to its host) cannot be read: truncated or corrupt";
     // Node.js.
     NodeOpensslConfSection = "node-openssl-conf-section", Error, "Node uses the image's OpenSSL but reads its own openssl.cnf section (nodejs_conf), which does not activate the FIPS provider";
     NodeBundledOpensslNoProvider = "node-bundled-openssl-no-provider", Error, "Node carries its own OpenSSL (node_shared_openssl false) and the image has no FIPS provider it could load";

@@ -168,6 +168,11 @@ impl ImageConfig {
             "NSS_FIPS",
             "DOTNET_OPENSSL_VERSION_OVERRIDE",
             "CLR_OPENSSL_VERSION_OVERRIDE",
+            // Which .NET runtime, so which shim and OpenSSL, an app runs on.
+            "DOTNET_ROOT",
+            "DOTNET_ROOT_X64",
+            "DOTNET_ROOT_ARM64",
+            "DOTNET_ROLL_FORWARD",
             "LD_LIBRARY_PATH",
         ];
         NAMES

@@ -196,10 +196,12 @@ pub fn judge_image(view: &FsView, config: &ImageConfig, sigs: &Signatures) -> Ju
     }
 
     // Components that are not ELF files: .NET apps, managed assemblies, jars, JVMs.
-    let (apps, app_findings) = dotnet::app_components(view, &components);
+    let entry = resolve_entrypoint(view, config).and_then(|(_, found)| found);
+    let (apps, app_findings) = dotnet::app_components(view, config, entry.as_deref(), &components);
     components.extend(apps);
     findings.extend(app_findings);
     components.extend(managed_crypto_components(view));
+    components.extend(dotnet::single_file::crypto_components(view));
     components.extend(java::components(view, config, sigs));
 
     // Tie libraries to the programs that load them.
@@ -228,8 +230,9 @@ pub fn judge_image(view: &FsView, config: &ImageConfig, sigs: &Signatures) -> Ju
                     c.entrypoint = true;
                     crypto.push(c.module.clone().unwrap_or_else(|| c.summary.clone()));
                 }
-                // `dotnet app.dll`: the host runs the app beside the dll.
-                let app = dotnet::entrypoint_app(config);
+                // `dotnet app.dll`, or an apphost: the host runs the app
+                // whose runtimeconfig is beside the dll or the apphost.
+                let app = dotnet::entrypoint_app(config).or_else(|| dotnet::apphost_app(view, p));
                 for c in components
                     .iter_mut()
                     .filter(|c| Some(&c.path) == app.as_ref())
@@ -305,6 +308,12 @@ fn judge_native<'a>(
     }
     if runtimes::is_dotnet_shim(p) {
         return Some(judge_dotnet_shim(own, linker, nctx, layer, install_of));
+    }
+    if let Some(b) = dotnet::single_file::bundle_of(own.node) {
+        // A single-file .NET app: its shim dlopens libssl like any other.
+        return dotnet::single_file::judge(p, layer, b, nctx.view, |name, order, evidence| {
+            dotnet_openssl(own, name, order, evidence, linker, sigs, install_of)
+        });
     }
     if path::file_name(p) == sigs.pattern(sig::OPENSSL_FIPS_PROVIDER_FILE)
         && let Some(text) = &facts.openssl
@@ -559,7 +568,7 @@ fn judge_dotnet_shim<'a>(
     linker: &Linker<'a>,
     nctx: &native::NativeCtx<'a>,
     layer: &str,
-    mut install_of: impl FnMut(Lib<'a>) -> OpensslInstall,
+    install_of: impl FnOnce(Lib<'a>) -> OpensslInstall,
 ) -> Judgement {
     let sigs = nctx.sigs;
     let shim = Evidence::new(
@@ -576,6 +585,20 @@ fn judge_dotnet_shim<'a>(
     let order = dotnet::libssl_order(runtime.as_ref());
     let mut evidence = vec![shim];
     evidence.extend(runtime.map(|r| r.evidence));
+    dotnet_openssl(own, &name, order, evidence, linker, sigs, install_of)
+}
+
+/// .NET crypto through a shim (of the runtime `name`) that dlopens the
+/// first of `order` the image has, from a program of `own`'s class and machine.
+fn dotnet_openssl<'a>(
+    own: Lib<'a>,
+    name: &str,
+    order: &[&str],
+    evidence: Vec<Evidence>,
+    linker: &Linker<'a>,
+    sigs: &Signatures,
+    install_of: impl FnOnce(Lib<'a>) -> OpensslInstall,
+) -> Judgement {
     let libssl = order
         .iter()
         .find_map(|n| linker.dlopen(n, own.facts.bits, &own.facts.machine));

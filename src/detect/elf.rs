@@ -50,6 +50,9 @@ pub struct ElfFacts {
     /// Rust crypto: cargo-auditable dependency list, ring / aws-lc symbols.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rust: Option<crate::rustbin::RustFacts>,
+    /// A .NET apphost, or a single-file .NET app and what its bundle holds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dotnet: Option<crate::judge::dotnet::host::DotnetHost>,
     /// SHA-256 (hex) of the file, for SBOMs and audit evidence.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sha256: Option<String>,
@@ -129,6 +132,15 @@ pub fn analyze(path: &str, data: &[u8]) -> (Option<ElfFacts>, Vec<Finding>) {
     } else {
         None
     };
+    // Searches the writable data sections only: cheap for every ELF.
+    let dotnet = if go.is_none() {
+        crate::judge::dotnet::host::detect(&elf, data)
+    } else {
+        None
+    };
+    if let Some(host) = &dotnet {
+        findings.extend(crate::judge::dotnet::host::findings(path, host));
+    }
     let facts = ElfFacts {
         bits: if elf.is_64 { 64 } else { 32 },
         big_endian: !elf.little_endian,
@@ -146,6 +158,7 @@ pub fn analyze(path: &str, data: &[u8]) -> (Option<ElfFacts>, Vec<Finding>) {
         native,
         node,
         rust,
+        dotnet,
         sha256: None,
         rh_hmac: None,
     };

@@ -6,8 +6,18 @@
 //! the image) for a framework-dependent app, the one beside the app for a
 //! self-contained one. A managed crypto package in its deps.json
 //! (BouncyCastle) makes it non-FIPS whatever the runtime.
+//!
+//! Where the host looks for shared frameworks follows how the app starts:
+//! `dotnet app.dll` uses the muxer's own directory; an apphost (and a
+//! framework-dependent single-file app) DOTNET_ROOT_<ARCH>, DOTNET_ROOT,
+//! /etc/dotnet/install_location, then /usr/share/dotnet. DOTNET_ROLL_FORWARD
+//! overrides every runtimeconfig's rollForward. Single-file apps are read
+//! from their bundle (`bundle`, `host`) and judged in `single_file`.
 
+pub mod bundle;
 pub mod config;
+pub mod host;
+pub mod single_file;
 
 use std::collections::BTreeMap;
 
@@ -184,8 +194,13 @@ pub fn shim_runtime(view: &FsView, shim: &str) -> Option<ShimRuntime> {
 
 /// The SONAMEs a shim of this runtime tries.
 pub fn libssl_order(runtime: Option<&ShimRuntime>) -> &'static [&'static str] {
-    match runtime {
-        Some(r) if r.version.major < 6 => LIBSSL_ORDER_PRE6,
+    libssl_order_of(runtime.map(|r| &r.version))
+}
+
+/// The SONAMEs the shim of a runtime version tries.
+pub fn libssl_order_of(version: Option<&Version>) -> &'static [&'static str] {
+    match version {
+        Some(v) if v.major < 6 => LIBSSL_ORDER_PRE6,
         _ => LIBSSL_ORDER,
     }
 }
@@ -202,22 +217,212 @@ enum Runs {
     Unknown(Code, String, Vec<Evidence>),
 }
 
-struct Resolver<'a> {
-    view: &'a FsView,
-    frameworks: BTreeMap<String, Vec<(Version, String)>>,
+/// How an app's host is started, which decides where it looks for the
+/// shared frameworks.
+enum Launch {
+    /// `dotnet app.dll` (the image entrypoint): the muxer's own directory
+    /// is the .NET root; DOTNET_ROOT plays no part.
+    Muxer(String),
+    /// An apphost (a single-file one too) at this path, of this ELF machine:
+    /// DOTNET_ROOT_<ARCH>, DOTNET_ROOT, /etc/dotnet/install_location, the default.
+    Apphost(String, String),
+    /// Nothing tells how it is started: any .NET root in the image.
+    Unknown,
 }
 
-impl Resolver<'_> {
+/// The .NET root a host looks in, and why there.
+struct Root {
+    dir: String,
+    evidence: Vec<Evidence>,
+}
+
+/// Where an apphost's .NET lives on Linux when nothing says otherwise.
+const DEFAULT_ROOT: &str = "usr/share/dotnet";
+
+/// The `DOTNET_ROOT_<ARCH>` suffix of an ELF machine.
+fn dotnet_arch(machine: &str) -> Option<&'static str> {
+    Some(match machine {
+        "x86_64" => "X64",
+        "aarch64" => "ARM64",
+        "386" => "X86",
+        "arm" => "ARM",
+        _ => return None,
+    })
+}
+
+struct Resolver<'a> {
+    view: &'a FsView,
+    config: &'a ImageConfig,
+    frameworks: BTreeMap<String, Vec<(Version, String)>>,
+    /// DOTNET_ROLL_FORWARD from the image Env: (raw value, parsed).
+    env_policy: Option<(String, Result<RollForward, String>)>,
+    /// The runtimeconfig (image path) of the `dotnet app.dll` entrypoint,
+    /// and the muxer's .NET root.
+    muxer: Option<(String, String, String)>,
+}
+
+impl<'a> Resolver<'a> {
+    fn new(view: &'a FsView, config: &'a ImageConfig, entry: Option<&str>) -> Resolver<'a> {
+        let muxer = entry
+            .filter(|e| path::file_name(e) == "dotnet")
+            .zip(entrypoint_app(config))
+            .map(|(e, rc)| {
+                (
+                    rc.trim_start_matches('/').to_string(),
+                    e.trim_start_matches('/').to_string(),
+                    path::parent(e.trim_start_matches('/')).to_string(),
+                )
+            });
+        Resolver {
+            view,
+            config,
+            frameworks: shared_frameworks(view),
+            env_policy: config
+                .env_var("DOTNET_ROLL_FORWARD")
+                .map(|v| (v.to_string(), RollForward::parse(v))),
+            muxer,
+        }
+    }
+
+    /// How the app whose runtimeconfig is at `rc_path` is started: by the
+    /// entrypoint muxer, by the apphost beside it (named like the app), or
+    /// unknown.
+    fn launch_of(&self, rc_path: &str) -> Launch {
+        if let Some((rc, _, root)) = &self.muxer
+            && rc == rc_path
+        {
+            return Launch::Muxer(root.clone());
+        }
+        let apphost = rc_path.trim_end_matches(".runtimeconfig.json");
+        match self.view.resolve(apphost) {
+            Some((_, vn)) if single_file::is_apphost(vn) => Launch::Apphost(
+                apphost.to_string(),
+                super::link::elf_facts(vn)
+                    .map(|f| f.machine.clone())
+                    .unwrap_or_default(),
+            ),
+            _ => Launch::Unknown,
+        }
+    }
+
+    fn layer_of(&self, p: &str) -> &str {
+        self.view
+            .nodes
+            .get(p)
+            .map(|n| self.view.layer_id(n.layer))
+            .unwrap_or("")
+    }
+
+    /// Where the host of `launch` looks for frameworks: Ok(None) for
+    /// anywhere, Err when that place is not in the image.
+    fn root(&self, launch: &Launch) -> Result<Option<Root>, (String, Vec<Evidence>)> {
+        let (apphost, machine) = match launch {
+            Launch::Unknown => return Ok(None),
+            Launch::Muxer(root) => {
+                let muxer = self.muxer.as_ref().map(|m| m.1.as_str()).unwrap_or("");
+                return Ok(Some(Root {
+                    dir: root.clone(),
+                    evidence: vec![
+                        Evidence::new(
+                            "dotnet-host",
+                            format!(
+                                "started by the muxer /{muxer} (the image entrypoint): frameworks from /{root}"
+                            ),
+                        )
+                        .at(muxer, self.layer_of(muxer)),
+                    ],
+                }));
+            }
+            Launch::Apphost(p, machine) => (p, machine),
+        };
+        let from_env = |name: String| {
+            self.config
+                .env_var(&name)
+                .filter(|v| !v.is_empty())
+                .map(|v| {
+                    (
+                        v.to_string(),
+                        Some(format!("{name}={v}")),
+                        format!("{name} in the image Env"),
+                    )
+                })
+        };
+        let arch = dotnet_arch(machine);
+        let from_file = |f: String| {
+            let line = text_at(self.view, &f)?.lines().next()?.trim().to_string();
+            (!line.is_empty()).then(|| (line, None, format!("/{f}")))
+        };
+        let (dir, env, why) = arch
+            .and_then(|a| from_env(format!("DOTNET_ROOT_{a}")))
+            .or_else(|| from_env("DOTNET_ROOT".into()))
+            .or_else(|| {
+                arch.and_then(|a| {
+                    from_file(format!(
+                        "etc/dotnet/install_location_{}",
+                        a.to_ascii_lowercase()
+                    ))
+                })
+            })
+            .or_else(|| from_file("etc/dotnet/install_location".into()))
+            .unwrap_or_else(|| {
+                (
+                    DEFAULT_ROOT.to_string(),
+                    None,
+                    "the default location; DOTNET_ROOT is not set".into(),
+                )
+            });
+        let named = dir.trim_matches('/').to_string();
+        // A symlinked root is the directory it points at.
+        let dir = match self.view.resolve(&named) {
+            Some((resolved, vn)) if vn.node.kind == NodeKind::Dir => resolved,
+            _ => named.clone(),
+        };
+        let mut evidence: Vec<Evidence> = env
+            .into_iter()
+            .map(|e| Evidence::new("image-env", e))
+            .collect();
+        evidence.push(
+            Evidence::new(
+                "dotnet-host",
+                format!("apphost /{apphost} looks for .NET in /{named} ({why})"),
+            )
+            .at(apphost, self.layer_of(apphost)),
+        );
+        let in_image = self.view.nodes.contains_key(&dir)
+            || self
+                .frameworks
+                .values()
+                .flatten()
+                .any(|(_, d)| d.starts_with(&format!("{dir}/")));
+        if !in_image {
+            return Err((
+                format!(
+                    "the apphost /{apphost} looks for .NET in /{named} ({why}), which is not in the image"
+                ),
+                evidence,
+            ));
+        }
+        Ok(Some(Root { dir, evidence }))
+    }
+
     /// Resolves framework references the way the host does, following
     /// the references of each framework found (ASP.NET Core names
     /// NETCore.App in its own runtimeconfig), to NETCore.App's directory.
+    /// `env` is DOTNET_ROLL_FORWARD, which overrides every runtimeconfig.
     fn netcore_dir(
         &self,
         refs: Vec<(FrameworkRef, RollForward)>,
+        root: Option<&Root>,
+        env: Option<RollForward>,
         evidence: &mut Vec<Evidence>,
     ) -> Result<Option<String>, String> {
         let mut todo = refs;
         let mut netcore = None;
+        let from = if env.is_some() {
+            " from DOTNET_ROLL_FORWARD"
+        } else {
+            ""
+        };
         for _ in 0..MAX_FRAMEWORK_DEPTH {
             let mut next = Vec::new();
             for (r, policy) in std::mem::take(&mut todo) {
@@ -227,17 +432,25 @@ impl Resolver<'_> {
                         r.name, r.version
                     )
                 })?;
-                let have = self
+                let have: Vec<&(Version, String)> = self
                     .frameworks
                     .get(&r.name)
                     .map(Vec::as_slice)
-                    .unwrap_or(&[]);
+                    .unwrap_or(&[])
+                    .iter()
+                    .filter(|(_, d)| {
+                        root.is_none_or(|root| {
+                            shared_framework_of(d).is_some_and(|(r, _, _)| r == root.dir)
+                        })
+                    })
+                    .collect();
                 let versions: Vec<Version> = have.iter().map(|(v, _)| v.clone()).collect();
                 let Some(found) = policy.resolve(&want, &versions) else {
                     let listed: Vec<String> = versions.iter().map(Version::to_string).collect();
                     return Err(format!(
-                        "{} {want} (rollForward {policy}) is not in the image{}",
+                        "{} {want} (rollForward {policy}{from}) is not in {}{}",
                         r.name,
+                        root.map_or_else(|| "the image".to_string(), |r| format!("/{}", r.dir)),
                         if listed.is_empty() {
                             String::new()
                         } else {
@@ -254,18 +467,11 @@ impl Resolver<'_> {
                     Evidence::new(
                         "dotnet-framework",
                         format!(
-                            "{} {want} resolves to {found} (rollForward {policy})",
+                            "{} {want} resolves to {found} (rollForward {policy}{from})",
                             r.name
                         ),
                     )
-                    .at(
-                        &dir,
-                        self.view
-                            .nodes
-                            .get(&dir)
-                            .map(|n| self.view.layer_id(n.layer))
-                            .unwrap_or(""),
-                    ),
+                    .at(&dir, self.layer_of(&dir)),
                 );
                 if r.name == NETCORE_APP {
                     netcore = Some(dir);
@@ -276,7 +482,8 @@ impl Resolver<'_> {
                 if let Some(opts) =
                     text_at(self.view, &own).and_then(|t| config::parse_runtimeconfig(t).ok())
                 {
-                    let p = opts.roll_forward().unwrap_or(RollForward::Minor);
+                    let p =
+                        env.unwrap_or_else(|| opts.roll_forward().unwrap_or(RollForward::Minor));
                     next.extend(opts.framework_refs().into_iter().map(|f| (f.clone(), p)));
                 }
             }
@@ -288,7 +495,7 @@ impl Resolver<'_> {
         Ok(netcore)
     }
 
-    fn runs(&self, rc_path: &str, opts: &RuntimeOptions, layer: &str) -> Runs {
+    fn runs(&self, rc_path: &str, opts: &RuntimeOptions, layer: &str, launch: Launch) -> Runs {
         let dir = path::parent(rc_path);
         let beside = |name: &&str| {
             let p = if dir.is_empty() {
@@ -362,7 +569,45 @@ impl Resolver<'_> {
             )
             .at(rc_path, layer),
         ];
-        match self.netcore_dir(resolved_refs, &mut ev) {
+        // DOTNET_ROLL_FORWARD wins over the app-wide and per-framework
+        // settings (framework-version-resolution.md: env over runtimeconfig).
+        let env = match &self.env_policy {
+            None => None,
+            Some((raw, Ok(p))) => {
+                ev.push(Evidence::new(
+                    "image-env",
+                    format!("DOTNET_ROLL_FORWARD={raw}: overrides the runtimeconfig's rollForward"),
+                ));
+                Some(*p)
+            }
+            Some((raw, Err(e))) => {
+                ev.push(Evidence::new(
+                    "image-env",
+                    format!("DOTNET_ROLL_FORWARD={raw}"),
+                ));
+                return Runs::Unknown(
+                    Code::DotnetConfigInvalid,
+                    format!("DOTNET_ROLL_FORWARD in the image Env: {e}"),
+                    ev,
+                );
+            }
+        };
+        if let Some(p) = env {
+            for r in &mut resolved_refs {
+                r.1 = p;
+            }
+        }
+        let root = match self.root(&launch) {
+            Ok(root) => root,
+            Err((why, more)) => {
+                ev.extend(more);
+                return Runs::Unknown(Code::DotnetFrameworkMissing, why, ev);
+            }
+        };
+        if let Some(r) = &root {
+            ev.extend(r.evidence.iter().cloned());
+        }
+        match self.netcore_dir(resolved_refs, root.as_ref(), env, &mut ev) {
             Err(why) => Runs::Unknown(Code::DotnetFrameworkMissing, why, ev),
             Ok(None) => Runs::Unknown(
                 Code::DotnetFrameworkMissing,
@@ -435,13 +680,126 @@ fn managed_crypto(deps: &config::DepsFile) -> Vec<String> {
         .collect()
 }
 
-/// One component per app (`*.runtimeconfig.json` outside the shared
-/// frameworks), judged from the shim components already judged.
-pub fn app_components(view: &FsView, judged: &[Component]) -> (Vec<Component>, Vec<Finding>) {
-    let resolver = Resolver {
-        view,
-        frameworks: shared_frameworks(view),
+/// One framework-dependent app to judge: where it is, what it is called,
+/// and what its deps.json says.
+struct App<'p> {
+    /// The component's image path (the runtimeconfig, or a single-file app).
+    path: &'p str,
+    /// The runtimeconfig, as evidence names it.
+    rc_path: &'p str,
+    layer: &'p str,
+    /// ".NET app", ".NET single-file app".
+    what: &'static str,
+    dep_evidence: Vec<Evidence>,
+    /// Managed crypto it carries, and where that was read ("deps.json pulls").
+    managed: Vec<String>,
+    carrier: &'static str,
+}
+
+/// The component of an app, from what its runtime resolves to and the
+/// shim components already judged.
+fn judge_app(
+    app: App<'_>,
+    runs: Runs,
+    judged: &[Component],
+    findings: &mut Vec<Finding>,
+) -> Component {
+    let App {
+        path: p,
+        rc_path,
+        layer,
+        what,
+        dep_evidence,
+        managed,
+        carrier,
+    } = app;
+    let mut c = match runs {
+        Runs::Shim(shim, ev) => {
+            let image_path = format!("/{shim}");
+            match judged.iter().find(|c| c.path == image_path) {
+                Some(s) => {
+                    let mut c = app_component(
+                        p,
+                        layer,
+                        s.status,
+                        s.code,
+                        format!(
+                            "{what} on the runtime at /{}: {}",
+                            path::parent(&shim),
+                            s.summary
+                        ),
+                    );
+                    c.fips_mode_on = s.fips_mode_on;
+                    c.module = s.module.clone();
+                    c.certificate = s.certificate.clone();
+                    c.remediation = s.remediation.clone();
+                    c.needs = s.needs.clone();
+                    c.evidence = ev
+                        .into_iter()
+                        .chain(dep_evidence)
+                        .chain(s.evidence.iter().cloned())
+                        .collect();
+                    c.uses = std::iter::once(image_path)
+                        .chain(s.uses.iter().cloned())
+                        .collect();
+                    c
+                }
+                // A shim that is no ELF we could read.
+                None => {
+                    let mut c = app_component(
+                        p,
+                        layer,
+                        Status::Unknown,
+                        Code::DotnetShimMissing,
+                        format!("{what} whose runtime shim /{shim} is not a readable ELF library"),
+                    );
+                    c.evidence = ev.into_iter().chain(dep_evidence).collect();
+                    c
+                }
+            }
+        }
+        Runs::Unknown(code, why, ev) => {
+            if code != Code::DotnetShimMissing {
+                findings.push(Finding::new(code, why.clone()).at(rc_path).in_layer(layer));
+            }
+            let mut c = app_component(p, layer, Status::Unknown, code, format!("{what}: {why}"));
+            c.evidence = ev.into_iter().chain(dep_evidence).collect();
+            c.remediation = Some(match code {
+                Code::DotnetFrameworkMissing => "install the shared framework the app targets where its host looks (DOTNET_ROOT for an apphost), or publish it self-contained, on an OpenSSL 3 with a validated FIPS provider".into(),
+                Code::DotnetConfigInvalid => "use a rollForward the .NET host knows (LatestPatch, Minor, LatestMinor, Major, LatestMajor, Disable), in the runtimeconfig.json and in DOTNET_ROLL_FORWARD".into(),
+                _ => "ship the .NET runtime's OpenSSL shim with the app, on an OpenSSL 3 with a validated FIPS provider".into(),
+            });
+            c
+        }
     };
+    if !managed.is_empty() {
+        // Managed crypto never reaches OpenSSL, whatever the runtime.
+        c.status = Status::NonFips;
+        c.code = Code::DotnetManagedCrypto;
+        c.fips_mode_on = false;
+        c.certificate = None;
+        c.needs.clear();
+        c.module = Some(format!("{} (managed)", managed.join(", ")));
+        c.summary = format!(
+            "{what} whose {carrier} {}: managed crypto that bypasses OpenSSL and has no FIPS validation",
+            managed.join(", ")
+        );
+        c.remediation = Some("use System.Security.Cryptography (backed by the image's OpenSSL) instead of BouncyCastle".into());
+    }
+    c
+}
+
+/// One component per app (`*.runtimeconfig.json` outside the shared
+/// frameworks, and framework-dependent single-file apps), judged from the
+/// shim components already judged. `entry` is the image entrypoint as
+/// resolved in the image.
+pub fn app_components(
+    view: &FsView,
+    image: &ImageConfig,
+    entry: Option<&str>,
+    judged: &[Component],
+) -> (Vec<Component>, Vec<Finding>) {
+    let resolver = Resolver::new(view, image, entry);
     let mut out = Vec::new();
     let mut findings = Vec::new();
     for (p, vn) in &view.nodes {
@@ -543,89 +901,77 @@ pub fn app_components(view: &FsView, judged: &[Component]) -> (Vec<Component>, V
                 Evidence::new("dotnet-deps", format!("package {b}")).at(&deps_path, deps_layer),
             );
         }
-
-        let mut c = match resolver.runs(p, &opts, layer) {
-            Runs::Shim(shim, ev) => {
-                let image_path = format!("/{shim}");
-                match judged.iter().find(|c| c.path == image_path) {
-                    Some(s) => {
-                        let mut c = app_component(
-                            p,
-                            layer,
-                            s.status,
-                            s.code,
-                            format!(
-                                ".NET app on the runtime at /{}: {}",
-                                path::parent(&shim),
-                                s.summary
-                            ),
-                        );
-                        c.fips_mode_on = s.fips_mode_on;
-                        c.module = s.module.clone();
-                        c.certificate = s.certificate.clone();
-                        c.remediation = s.remediation.clone();
-                        c.needs = s.needs.clone();
-                        c.evidence = ev
-                            .into_iter()
-                            .chain(dep_evidence)
-                            .chain(s.evidence.iter().cloned())
-                            .collect();
-                        c.uses = std::iter::once(image_path)
-                            .chain(s.uses.iter().cloned())
-                            .collect();
-                        c
-                    }
-                    // A shim that is no ELF we could read.
-                    None => {
-                        let mut c = app_component(
-                            p,
-                            layer,
-                            Status::Unknown,
-                            Code::DotnetShimMissing,
-                            format!(
-                                ".NET app whose runtime shim /{shim} is not a readable ELF library"
-                            ),
-                        );
-                        c.evidence = ev.into_iter().chain(dep_evidence).collect();
-                        c
-                    }
-                }
+        let runs = resolver.runs(p, &opts, layer, resolver.launch_of(p));
+        let app = App {
+            path: p,
+            rc_path: p,
+            layer,
+            what: ".NET app",
+            dep_evidence,
+            managed: bc,
+            carrier: "deps.json pulls",
+        };
+        out.push(judge_app(app, runs, judged, &mut findings));
+    }
+    // Framework-dependent single-file apps: an apphost with the app bundled
+    // in, resolved like any apphost (self-contained ones were judged with
+    // the ELF files).
+    for (p, vn) in &view.nodes {
+        let Some(b) = single_file::bundle_of(vn) else {
+            continue;
+        };
+        let layer = view.layer_id(vn.layer);
+        let Ok(opts) = single_file::runtime_options(p, layer, b) else {
+            continue;
+        };
+        if opts.framework_refs().is_empty() {
+            continue;
+        }
+        let rc_path = b
+            .runtimeconfig
+            .as_ref()
+            .map(|rc| single_file::inner(p, &rc.path))
+            .unwrap_or_default();
+        let facts = super::link::elf_facts(vn);
+        let machine = facts.map(|f| f.machine.clone()).unwrap_or_default();
+        let (dep_evidence, managed) = single_file::deps_evidence(p, layer, b);
+        let runs = match resolver.runs(&rc_path, &opts, layer, Launch::Apphost(p.clone(), machine))
+        {
+            Runs::Shim(s, mut ev) => {
+                ev.insert(0, single_file::bundle_evidence(p, layer, b));
+                Runs::Shim(s, ev)
             }
-            Runs::Unknown(code, why, ev) => {
-                if code != Code::DotnetShimMissing {
-                    findings.push(
-                        Finding::new(code, why.clone())
-                            .at(p.as_str())
-                            .in_layer(layer),
-                    );
-                }
-                let mut c =
-                    app_component(p, layer, Status::Unknown, code, format!(".NET app: {why}"));
-                c.evidence = ev.into_iter().chain(dep_evidence).collect();
-                c.remediation = Some(match code {
-                    Code::DotnetFrameworkMissing => "install the shared framework the app targets (or publish it self-contained) on an OpenSSL 3 with a validated FIPS provider".into(),
-                    _ => "ship the .NET runtime's OpenSSL shim with the app, on an OpenSSL 3 with a validated FIPS provider".into(),
-                });
-                c
+            Runs::Unknown(code, why, mut ev) => {
+                ev.insert(0, single_file::bundle_evidence(p, layer, b));
+                Runs::Unknown(code, why, ev)
             }
         };
-        if !bc.is_empty() {
-            // Managed crypto never reaches OpenSSL, whatever the runtime.
-            c.status = Status::NonFips;
-            c.code = Code::DotnetManagedCrypto;
-            c.fips_mode_on = false;
-            c.certificate = None;
-            c.needs.clear();
-            c.module = Some(format!("{} (managed)", bc.join(", ")));
-            c.summary = format!(
-                ".NET app whose deps.json pulls {}: managed crypto that bypasses OpenSSL and has no FIPS validation",
-                bc.join(", ")
-            );
-            c.remediation = Some("use System.Security.Cryptography (backed by the image's OpenSSL) instead of BouncyCastle".into());
-        }
+        let app = App {
+            path: p,
+            rc_path: &rc_path,
+            layer,
+            what: ".NET single-file app",
+            dep_evidence,
+            managed,
+            carrier: "bundle carries",
+        };
+        let mut c = judge_app(app, runs, judged, &mut findings);
+        c.kind = ComponentKind::NativeProgram;
+        c.sha256 = facts.and_then(|f| f.sha256.clone());
         out.push(c);
     }
     (out, findings)
+}
+
+/// An entrypoint that is an apphost runs the app whose runtimeconfig sits
+/// beside it: `/app/tool/tool` → `/app/tool/tool.runtimeconfig.json`.
+pub fn apphost_app(view: &FsView, entry: &str) -> Option<String> {
+    let (_, vn) = view.resolve(entry)?;
+    if !single_file::is_apphost(vn) || single_file::bundle_of(vn).is_some() {
+        return None;
+    }
+    let rc = format!("{}.runtimeconfig.json", entry.trim_start_matches('/'));
+    view.nodes.contains_key(&rc).then(|| format!("/{rc}"))
 }
 
 /// `dotnet app.dll` runs the app whose runtimeconfig sits beside app.dll.
@@ -642,6 +988,9 @@ pub fn entrypoint_app(config: &ImageConfig) -> Option<String> {
     };
     Some(format!("{}.runtimeconfig.json", dll.trim_end_matches(".dll")).replace("//", "/"))
 }
+
+#[cfg(test)]
+mod resolve_tests;
 
 #[cfg(test)]
 mod tests {

@@ -255,6 +255,7 @@ impl<'a> Linker<'a> {
             openssl: None,
             native: None,
             rust: None,
+            dotnet: None,
             sha256: None,
             rh_hmac: None,
             node: None,

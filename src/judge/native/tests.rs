@@ -50,6 +50,7 @@ fn elf(soname: Option<&str>, needed: &[&str], native: Option<NativeCrypto>) -> E
         native,
         node: None,
         rust: None,
+        dotnet: None,
         sha256: None,
         rh_hmac: None,
     }

@@ -39,6 +39,7 @@ fn elf(openssl: OpensslText, node: Option<NodeFacts>) -> FileFacts {
         rust: None,
         sha256: None,
         rh_hmac: None,
+        dotnet: None,
     }))
 }
 

@@ -184,6 +184,7 @@ fn azure_linux_libcrypto_finds_its_symcrypt_provider() {
         rust: None,
         sha256: None,
         rh_hmac: None,
+        dotnet: None,
     };
     let text = OpensslText {
         text: "OpenSSL 3.3.5 30 Sep 2025".into(),
