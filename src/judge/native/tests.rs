@@ -10,8 +10,8 @@ use std::sync::Arc;
 use super::*;
 use crate::detect::elf::ElfKind;
 use crate::detect::{ElfFacts, FileFacts};
-use crate::layer::{Node, NodeKind};
 use crate::layer::squash::ViewNode;
+use crate::layer::{Node, NodeKind};
 
 const DIR: &str = "usr/lib/x86_64-linux-gnu";
 
