@@ -10,17 +10,20 @@ use super::openssl::{self, OpensslText};
 use crate::finding::{Code, Finding};
 use crate::signatures::Signatures;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum ElfKind {
     /// Something a workload can run: ET_EXEC, or a PIE (ET_DYN with an
     /// interpreter and no SONAME).
     Executable,
     SharedObject,
+    #[default]
     Other,
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// `Default` is an empty 0-bit ELF of kind `Other`: code that builds facts
+/// (a dlopen probe, tests) names the fields it means and takes the rest.
+#[derive(Debug, Clone, Default, Serialize)]
 pub struct ElfFacts {
     pub bits: u8,
     pub big_endian: bool,

@@ -243,22 +243,9 @@ impl<'a> Linker<'a> {
     pub fn dlopen(&self, name: &str, bits: u8, machine: &str) -> Option<Lib<'a>> {
         let probe = ElfFacts {
             bits,
-            big_endian: false,
             machine: machine.to_string(),
             kind: crate::detect::elf::ElfKind::Executable,
-            interp: None,
-            soname: None,
-            needed: Vec::new(),
-            runpath: Vec::new(),
-            rpath: Vec::new(),
-            go: None,
-            openssl: None,
-            native: None,
-            rust: None,
-            dotnet: None,
-            sha256: None,
-            rh_hmac: None,
-            node: None,
+            ..Default::default()
         };
         self.resolve("", &probe, name)
     }

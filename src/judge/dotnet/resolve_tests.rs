@@ -26,22 +26,10 @@ fn vn(kind: NodeKind, facts: Option<FileFacts>) -> ViewNode {
 fn apphost(machine: &str) -> ViewNode {
     let facts = ElfFacts {
         bits: 64,
-        big_endian: false,
         machine: machine.into(),
         kind: ElfKind::Executable,
-        interp: None,
-        soname: None,
-        needed: Vec::new(),
-        runpath: Vec::new(),
-        rpath: Vec::new(),
-        go: None,
-        openssl: None,
-        native: None,
-        node: None,
-        rust: None,
         dotnet: Some(DotnetHost::Apphost),
-        sha256: None,
-        rh_hmac: None,
+        ..Default::default()
     };
     vn(NodeKind::File, Some(FileFacts::Elf(Box::new(facts))))
 }

@@ -33,26 +33,16 @@ fn facts(lib: NativeLib) -> NativeCrypto {
 fn elf(soname: Option<&str>, needed: &[&str], native: Option<NativeCrypto>) -> ElfFacts {
     ElfFacts {
         bits: 64,
-        big_endian: false,
         machine: "x86_64".into(),
         kind: if soname.is_some() {
             ElfKind::SharedObject
         } else {
             ElfKind::Executable
         },
-        interp: None,
         soname: soname.map(str::to_string),
         needed: needed.iter().map(|n| (*n).to_string()).collect(),
-        runpath: Vec::new(),
-        rpath: Vec::new(),
-        go: None,
-        openssl: None,
         native,
-        node: None,
-        rust: None,
-        dotnet: None,
-        sha256: None,
-        rh_hmac: None,
+        ..Default::default()
     }
 }
 

@@ -24,22 +24,13 @@ const BUILD_MODULESDIR: &str =
 fn elf(openssl: OpensslText, node: Option<NodeFacts>) -> FileFacts {
     FileFacts::Elf(Box::new(ElfFacts {
         bits: 64,
-        big_endian: false,
         machine: "x86_64".into(),
         kind: ElfKind::Executable,
         interp: Some("/lib64/ld-linux-x86-64.so.2".into()),
-        soname: None,
         needed: vec!["libc.so.6".into()],
-        runpath: Vec::new(),
-        rpath: Vec::new(),
-        go: None,
         openssl: Some(openssl),
-        native: None,
         node,
-        rust: None,
-        sha256: None,
-        rh_hmac: None,
-        dotnet: None,
+        ..Default::default()
     }))
 }
 

@@ -169,22 +169,11 @@ fn azure_linux_libcrypto_finds_its_symcrypt_provider() {
 
     let elf = |openssl: Option<OpensslText>| ElfFacts {
         bits: 64,
-        big_endian: false,
         machine: "x86_64".into(),
         kind: ElfKind::SharedObject,
-        interp: None,
         soname: Some("libcrypto.so.3".into()),
-        needed: Vec::new(),
-        runpath: Vec::new(),
-        rpath: Vec::new(),
-        go: None,
         openssl,
-        native: None,
-        node: None,
-        rust: None,
-        sha256: None,
-        rh_hmac: None,
-        dotnet: None,
+        ..Default::default()
     };
     let text = OpensslText {
         text: "OpenSSL 3.3.5 30 Sep 2025".into(),
