@@ -643,28 +643,18 @@ fn managed_crypto_components(view: &FsView) -> Vec<Component> {
     view.nodes
         .iter()
         .filter(|(p, vn)| {
-            matches!(vn.node.kind, NodeKind::File) && runtimes::DOTNET_MANAGED_CRYPTO.contains(&path::file_name(p))
+            matches!(vn.node.kind, NodeKind::File)
+                && runtimes::DOTNET_MANAGED_CRYPTO.contains(&path::file_name(p))
         })
-        .map(|(p, vn)| Component {
-            path: format!("/{p}"),
-            layer: view.layer_id(vn.layer).to_string(),
-            kind: ComponentKind::ManagedAssembly,
-            status: Status::NonFips,
-            fips_mode_on: false,
-            code: Code::DotnetManagedCrypto,
-            summary: format!("{} is managed BouncyCastle crypto for .NET, which bypasses OpenSSL and has no FIPS validation", path::file_name(p)),
-            module: Some(format!("{} (managed)", path::file_name(p).trim_end_matches(".dll"))),
-            certificate: None,
-            entrypoint: false,
-            counts: true,
-            evidence: vec![Evidence::new("file", path::file_name(p)).at(p, view.layer_id(vn.layer))],
-            remediation: Some("use System.Security.Cryptography (backed by the image's OpenSSL) instead of BouncyCastle".into()),
-            uses: Vec::new(),
-            used_by: Vec::new(),
-            package: None,
-            sha256: None,
-            needs: Vec::new(),
-            waiver: None,
+        .map(|(p, vn)| {
+            let (name, layer) = (path::file_name(p), view.layer_id(vn.layer));
+            dotnet::managed_crypto_component(
+                p,
+                layer,
+                name,
+                "",
+                Evidence::new("file", name).at(p, layer),
+            )
         })
         .collect()
 }

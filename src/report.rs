@@ -223,19 +223,25 @@ impl ImageReport {
     }
 }
 
-/// Minimal values for unit tests to override with struct update syntax,
-/// so a new report field is added here once, not in every test builder.
-#[cfg(test)]
 impl Component {
-    pub(crate) fn sample(path: &str, status: Status, code: Code) -> Component {
+    /// A component with what every judge sets; the rest empty, counting
+    /// toward the verdict. Callers set the other fields they know.
+    pub fn new(
+        path: String,
+        layer: String,
+        kind: ComponentKind,
+        status: Status,
+        code: Code,
+        summary: String,
+    ) -> Component {
         Component {
-            path: path.into(),
-            layer: "sha256:layer".into(),
-            kind: ComponentKind::GoProgram,
+            path,
+            layer,
+            kind,
             status,
             fips_mode_on: false,
             code,
-            summary: String::new(),
+            summary,
             module: None,
             certificate: None,
             entrypoint: false,
@@ -249,6 +255,19 @@ impl Component {
             needs: Vec::new(),
             waiver: None,
         }
+    }
+
+    /// Minimal values for unit tests to override with struct update syntax.
+    #[cfg(test)]
+    pub(crate) fn sample(path: &str, status: Status, code: Code) -> Component {
+        Component::new(
+            path.into(),
+            "sha256:layer".into(),
+            ComponentKind::GoProgram,
+            status,
+            code,
+            String::new(),
+        )
     }
 }
 

@@ -218,27 +218,44 @@ fn app_component(
     code: Code,
     summary: String,
 ) -> Component {
-    Component {
-        path: format!("/{path}"),
-        layer: layer.to_string(),
-        kind: ComponentKind::ManagedAssembly,
+    Component::new(
+        format!("/{path}"),
+        layer.to_string(),
+        ComponentKind::ManagedAssembly,
         status,
-        fips_mode_on: false,
         code,
         summary,
-        module: None,
-        certificate: None,
-        entrypoint: false,
-        counts: true,
-        evidence: Vec::new(),
-        remediation: None,
-        uses: Vec::new(),
-        used_by: Vec::new(),
-        package: None,
-        sha256: None,
-        needs: Vec::new(),
-        waiver: None,
-    }
+    )
+}
+
+/// A BouncyCastle assembly (`name`, found at image path `at`, `where_`
+/// it sits, e.g. ", bundled in a single-file app"): managed crypto brings
+/// its own algorithms, never touches the image's OpenSSL, and nothing in it
+/// is FIPS validated.
+pub fn managed_crypto_component(
+    at: &str,
+    layer: &str,
+    name: &str,
+    where_: &str,
+    evidence: Evidence,
+) -> Component {
+    let mut c = Component::new(
+        format!("/{at}"),
+        layer.to_string(),
+        ComponentKind::ManagedAssembly,
+        Status::NonFips,
+        Code::DotnetManagedCrypto,
+        format!(
+            "{name}{where_} is managed BouncyCastle crypto for .NET, which bypasses OpenSSL and has no FIPS validation"
+        ),
+    );
+    c.module = Some(format!("{} (managed)", name.trim_end_matches(".dll")));
+    c.evidence = vec![evidence];
+    c.remediation = Some(
+        "use System.Security.Cryptography (backed by the image's OpenSSL) instead of BouncyCastle"
+            .into(),
+    );
+    c
 }
 
 /// Managed crypto packages an app's deps.json pulls, as "Name Version".

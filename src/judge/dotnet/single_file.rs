@@ -11,7 +11,7 @@ use crate::finding::Code;
 use crate::judge::Judgement;
 use crate::layer::path;
 use crate::layer::squash::{FsView, ViewNode};
-use crate::report::{Component, ComponentKind, Evidence};
+use crate::report::{Component, Evidence};
 use crate::score::Status;
 
 /// The bundle facts of an ELF, if it is a single-file app.
@@ -278,27 +278,14 @@ pub fn crypto_components(view: &FsView) -> Vec<Component> {
         let layer = view.layer_id(vn.layer);
         for a in &b.crypto_assemblies {
             let name = path::file_name(a);
-            out.push(Component {
-                path: format!("/{}", inner(p, a)),
-                layer: layer.to_string(),
-                kind: ComponentKind::ManagedAssembly,
-                status: Status::NonFips,
-                fips_mode_on: false,
-                code: Code::DotnetManagedCrypto,
-                summary: format!("{name}, bundled in a single-file app, is managed BouncyCastle crypto for .NET, which bypasses OpenSSL and has no FIPS validation"),
-                module: Some(format!("{} (managed)", name.trim_end_matches(".dll"))),
-                certificate: None,
-                entrypoint: false,
-                counts: true,
-                evidence: vec![Evidence::new("file", format!("bundled {a}")).at(&inner(p, a), layer)],
-                remediation: Some("use System.Security.Cryptography (backed by the image's OpenSSL) instead of BouncyCastle".into()),
-                uses: Vec::new(),
-                used_by: Vec::new(),
-                package: None,
-                sha256: None,
-                needs: Vec::new(),
-                waiver: None,
-            });
+            let at = inner(p, a);
+            out.push(super::managed_crypto_component(
+                &at,
+                layer,
+                name,
+                ", bundled in a single-file app",
+                Evidence::new("file", format!("bundled {a}")).at(&at, layer),
+            ));
         }
     }
     out
