@@ -53,14 +53,6 @@ pub fn elf_facts(node: &ViewNode) -> Option<&ElfFacts> {
     }
 }
 
-fn text_of<'v>(view: &'v FsView, p: &str) -> Option<&'v str> {
-    let (_, node) = view.resolve(p)?;
-    match node.node.facts.as_deref() {
-        Some(FileFacts::Text { text }) => Some(text),
-        _ => None,
-    }
-}
-
 /// `*` and `?` globbing on one path component, enough for ld.so.conf includes.
 fn glob_match(pattern: &str, name: &str) -> bool {
     fn rec(p: &[u8], n: &[u8]) -> bool {
@@ -91,7 +83,7 @@ fn parse_ld_conf(
     if depth > MAX_INCLUDE_DEPTH || !seen.insert(file.to_string()) {
         return;
     }
-    let Some(text) = text_of(view, file) else {
+    let Some(text) = view.text(file) else {
         return;
     };
     for line in text.lines() {

@@ -6,7 +6,6 @@
 
 use super::Judgement;
 use super::link::{Lib, elf_facts};
-use crate::detect::FileFacts;
 use crate::finding::Code;
 use crate::image::ImageConfig;
 use crate::layer::NodeKind;
@@ -65,13 +64,6 @@ pub struct DistroState {
     pub forced_by: Option<String>,
 }
 
-fn text_of<'v>(view: &'v FsView, p: &str) -> Option<&'v str> {
-    match view.resolve(p)?.1.node.facts.as_deref() {
-        Some(FileFacts::Text { text }) => Some(text),
-        _ => None,
-    }
-}
-
 /// Checks the `.hmac` files the library's self-test reads in FIPS mode:
 /// `.<name>.hmac` beside libcrypto and beside the libssl of the same
 /// suffix, where `<name>` is the name the program loads (its SONAME). Both
@@ -103,7 +95,7 @@ fn integrity(lib: Lib<'_>, view: &FsView) -> Vec<HmacCheck> {
                 .resolve(&lib_path)
                 .and_then(|(_, n)| elf_facts(n))
                 .and_then(|f| f.rh_hmac.clone());
-            let state = match (expected, text_of(view, &hmac_path)) {
+            let state = match (expected, view.text(&hmac_path)) {
                 (None, _) => HmacState::LibraryMissing,
                 (Some(_), None) => HmacState::Missing,
                 (Some(want), Some(have)) => {

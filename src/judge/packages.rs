@@ -24,19 +24,12 @@ pub struct OsInfo {
     pub crypto_policy: Option<String>,
 }
 
-fn text<'v>(view: &'v FsView, p: &str) -> Option<&'v str> {
-    match view.resolve(p)?.1.node.facts.as_deref() {
-        Some(FileFacts::Text { text }) => Some(text),
-        _ => None,
-    }
-}
-
 /// Ties each component to its owning package and describes the OS; also
 /// returns every installed package (name order), for SBOM outputs.
 pub fn attach(view: &FsView, components: &mut [Component]) -> (Option<OsInfo>, Vec<PackageRef>) {
     let os: Option<OsRelease> = ["etc/os-release", "usr/lib/os-release"]
         .iter()
-        .find_map(|p| text(view, p))
+        .find_map(|p| view.text(p))
         .map(pk::parse_os_release);
     let distro = os
         .as_ref()
@@ -83,7 +76,8 @@ pub fn attach(view: &FsView, components: &mut [Component]) -> (Option<OsInfo>, V
             });
         }
     }
-    let crypto_policy = text(view, "etc/crypto-policies/config")
+    let crypto_policy = view
+        .text("etc/crypto-policies/config")
         .and_then(|t| {
             t.lines()
                 .map(str::trim)

@@ -115,6 +115,15 @@ impl FsView {
         }
     }
 
+    /// The content of the kept text file at `p` (symlinks followed), e.g.
+    /// os-release, ld.so.conf, an .hmac file (see `detect::wants_text`).
+    pub fn text(&self, p: &str) -> Option<&str> {
+        match self.resolve(p)?.1.node.facts.as_deref() {
+            Some(crate::detect::FileFacts::Text { text }) => Some(text),
+            _ => None,
+        }
+    }
+
     pub fn layer_id(&self, index: usize) -> &str {
         self.layer_ids.get(index).map_or("", String::as_str)
     }
