@@ -135,7 +135,7 @@ pub struct NativeCrypto {
 }
 
 impl NativeCrypto {
-    fn new(lib: NativeLib) -> NativeCrypto {
+    pub(crate) fn new(lib: NativeLib) -> NativeCrypto {
         NativeCrypto {
             lib,
             text: None,

@@ -16,18 +16,7 @@ use crate::layer::{Node, NodeKind};
 const DIR: &str = "usr/lib/x86_64-linux-gnu";
 
 fn facts(lib: NativeLib) -> NativeCrypto {
-    NativeCrypto {
-        lib,
-        text: None,
-        version: None,
-        kernel_flag: false,
-        force_env: None,
-        force_file: None,
-        system_fips_file: None,
-        fips_module: false,
-        fips_marker: None,
-        module_id: None,
-    }
+    NativeCrypto::new(lib)
 }
 
 fn elf(soname: Option<&str>, needed: &[&str], native: Option<NativeCrypto>) -> ElfFacts {
