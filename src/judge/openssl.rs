@@ -217,7 +217,8 @@ impl OpensslInstall {
                 .and_then(|t| t.openssldir.as_ref())
                 .map(|d| (path::join(d, "openssl.cnf"), "compiled-in OPENSSLDIR")),
         };
-        let image_config = config;
+        // Read before `config` names the openssl.cnf below.
+        let distro = openssl_distro::inspect(lib, view, config);
         let config = conf_path.map(|(p, source)| {
             let fs = ViewFs(view);
             match openssl_config::load(&fs, &p) {
@@ -248,7 +249,7 @@ impl OpensslInstall {
             symcrypt,
             config,
             distro_facts: text.map(|t| t.distro.clone()).unwrap_or_default(),
-            distro: openssl_distro::inspect(lib, view, image_config),
+            distro,
         }
     }
 
