@@ -664,8 +664,16 @@ fn judge_rust(p: &str, layer: &str, rust: &crate::rustbin::RustFacts) -> Option<
     let judgements = crate::rustbin::classify(rust);
     let worst = judgements
         .iter()
+        .rev()
         .max_by_key(|j| (j.status == Status::NonFips, j.status))?;
     let fips = matches!(worst.crypto, crate::rustbin::RustCrypto::AwsLcFips { .. });
+    // Every module linked, the deciding one first: a FIPS module beside
+    // ring or pure-Rust crypto does not make the other paths FIPS.
+    let mut summary = worst.reason.clone();
+    for other in judgements.iter().filter(|o| o.crypto != worst.crypto) {
+        summary.push_str("; also ");
+        summary.push_str(&other.reason);
+    }
     let mut j = Judgement::new(
         worst.status,
         if fips {
@@ -673,7 +681,7 @@ fn judge_rust(p: &str, layer: &str, rust: &crate::rustbin::RustFacts) -> Option<
         } else {
             Code::RustNonFips
         },
-        worst.reason.clone(),
+        summary,
     );
     j.fips_mode_on = fips;
     j.module = Some(match &worst.crypto {
@@ -701,10 +709,37 @@ fn judge_rust(p: &str, layer: &str, rust: &crate::rustbin::RustFacts) -> Option<
             format!(".dep-v0: {}", crypto_deps.join(", ")),
         ));
     }
-    j.remediation = Some(if fips {
-        "build with an aws-lc-fips-sys release whose AWS-LC FIPS version holds a certificate (2.0.x #4816/#5429, 3.x #5298/#5314)".into()
-    } else {
-        "use aws-lc-rs with its `fips` feature (rustls: the aws-lc-rs provider with `fips`)".into()
+    if !rust.src_crates.is_empty() {
+        let named: Vec<String> = rust
+            .src_crates
+            .iter()
+            .map(|(n, v)| format!("{n} {v}"))
+            .collect();
+        j.evidence.push(
+            Evidence::new(
+                "rust-dependency",
+                format!("source paths: {}", named.join(", ")),
+            )
+            .at(p, layer),
+        );
+    }
+    if rust.deps.is_empty()
+        && rust.aws_lc_fips.is_none()
+        && let Some(text) = &rust.aws_lc_fips_version
+    {
+        j.evidence
+            .push(Evidence::new("string", text.clone()).at(p, layer));
+    }
+    let fips_beside = judgements.iter().find_map(|o| match &o.crypto {
+        crate::rustbin::RustCrypto::AwsLcFips { version } if !fips => Some(version.clone()),
+        _ => None,
+    });
+    j.remediation = Some(match fips_beside {
+        _ if fips => "build with an aws-lc-fips-sys release whose AWS-LC FIPS version holds a certificate (2.0.x #4816/#5429, 3.x #5298/#5314)".into(),
+        Some(module) => format!(
+            "it already links {module}: drop the other crypto crates from the build, or make every crypto call go through the aws-lc-rs FIPS provider (select it as the process default before any crypto)"
+        ),
+        None => "use aws-lc-rs with its `fips` feature (rustls: the aws-lc-rs provider with `fips`)".into(),
     });
     Some(j)
 }

@@ -26,11 +26,13 @@ use serde::Deserialize;
 use crate::score::Status;
 
 /// Signature marker ids (signatures/rust.toml) this module reads.
-pub const MARKER_IDS: [&str; 4] = [
+pub const MARKER_IDS: [&str; 6] = [
     "rust.section.dep-v0",
     "rust.prefix.ring",
     "rust.prefix.aws-lc",
     "rust.prefix.aws-lc-fips",
+    "rust.comment.rustc",
+    "rust.source-path.registry",
 ];
 
 /// The section cargo-auditable writes.
@@ -67,6 +69,9 @@ pub struct RustFacts {
     pub aws_lc_fips_version: Option<String>,
     /// rustls is linked (a `.dep-v0` package or a `rustls` symbol).
     pub rustls: bool,
+    /// Crypto crates named by panic-location source paths (a stripped
+    /// binary without `.dep-v0`; [`src_paths`]), in first-seen order.
+    pub src_crates: Vec<(String, String)>,
     pub problems: Vec<String>,
 }
 
@@ -77,6 +82,16 @@ impl RustFacts {
             .iter()
             .find(|(n, _)| n == name)
             .map(|(_, v)| v.as_str())
+    }
+
+    /// The version of a crate from `.dep-v0`, else from the source paths.
+    pub fn crate_version(&self, name: &str) -> Option<&str> {
+        self.dep_version(name).or_else(|| {
+            self.src_crates
+                .iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, v)| v.as_str())
+        })
     }
 
     /// Crate version encoded in the ring prefix (`0.17.14`).
@@ -150,14 +165,29 @@ pub fn analyze(elf: &Elf, data: &[u8]) -> Option<RustFacts> {
     if sym_count == 0 {
         scan_raw(data, &mut f);
     }
-    if f.aws_lc_fips.is_some() || f.dep_version("aws-lc-fips-sys").is_some() {
+    let prefixed = f.ring.is_some() || f.aws_lc.is_some() || f.aws_lc_fips.is_some();
+    if !prefixed && !has_dep_v0 && src_paths::built_by_rustc(elf, data) {
+        f.src_crates = src_paths::crates_in(data)
+            .into_iter()
+            .filter(|(n, _)| is_crypto_crate(n))
+            .collect();
+    }
+    // A FIPS build of AWS-LC always names itself (AWSLC_MODE_STRING); the
+    // source paths show only aws-lc-rs (aws-lc-fips-sys is C, no panics).
+    if f.aws_lc_fips.is_some()
+        || f.dep_version("aws-lc-fips-sys").is_some()
+        || f.crate_version("aws-lc-rs").is_some()
+    {
         f.aws_lc_fips_version = aws_lc_fips_version_string(data);
     }
-    f.rustls |= f.deps.iter().any(|(n, _)| n == "rustls");
+    f.rustls |= f
+        .deps
+        .iter()
+        .chain(&f.src_crates)
+        .any(|(n, _)| n == "rustls");
 
-    let crypto_dep = f.deps.iter().any(|(n, _)| is_crypto_crate(n));
-    let evidence =
-        f.ring.is_some() || f.aws_lc.is_some() || f.aws_lc_fips.is_some() || f.rustls || crypto_dep;
+    let crypto_dep = f.deps.iter().any(|(n, _)| is_crypto_crate(n)) || !f.src_crates.is_empty();
+    let evidence = prefixed || f.rustls || crypto_dep;
     let broken_dep_v0 = has_dep_v0 && !f.problems.is_empty();
     (evidence || broken_dep_v0).then_some(f)
 }
@@ -411,7 +441,15 @@ pub struct RustJudgement {
 pub fn classify(f: &RustFacts) -> Vec<RustJudgement> {
     let mut out = Vec::new();
     let fips_dep = f.dep_version("aws-lc-fips-sys");
-    if f.aws_lc_fips.is_some() || fips_dep.is_some() {
+    // Seen only through source paths: aws-lc-rs, FIPS or not by the
+    // module's own version string.
+    let rs_only = f.aws_lc_fips.is_none()
+        && f.aws_lc.is_none()
+        && f.crate_version("aws-lc-fips-sys").is_none()
+        && f.crate_version("aws-lc-sys").is_none()
+        && f.crate_version("aws-lc-rs").is_some();
+    if f.aws_lc_fips.is_some() || fips_dep.is_some() || (rs_only && f.aws_lc_fips_version.is_some())
+    {
         let version = f
             .aws_lc_fips_version
             .clone()
@@ -441,11 +479,20 @@ pub fn classify(f: &RustFacts) -> Vec<RustJudgement> {
             status: Status::NonFips,
             reason: format!("aws-lc-sys {v}: AWS-LC without its FIPS module"),
         });
+    } else if rs_only && f.aws_lc_fips_version.is_none() {
+        let v = f.crate_version("aws-lc-rs").unwrap_or("unknown");
+        out.push(RustJudgement {
+            crypto: RustCrypto::AwsLc,
+            status: Status::NonFips,
+            reason: format!(
+                "aws-lc-rs {v} without an AWS-LC FIPS version string: AWS-LC without its FIPS module"
+            ),
+        });
     }
-    if f.ring.is_some() || f.dep_version("ring").is_some() {
+    if f.ring.is_some() || f.crate_version("ring").is_some() {
         let v = f
             .ring_version()
-            .or_else(|| f.dep_version("ring").map(str::to_owned))
+            .or_else(|| f.crate_version("ring").map(str::to_owned))
             .unwrap_or_else(|| "unknown".into());
         out.push(RustJudgement {
             crypto: RustCrypto::Ring,
@@ -456,9 +503,15 @@ pub fn classify(f: &RustFacts) -> Vec<RustJudgement> {
     let others: Vec<&str> = f
         .deps
         .iter()
+        .chain(&f.src_crates)
         .map(|(n, _)| n.as_str())
         .filter(|n| PURE_RUST_CRYPTO.contains(n))
-        .collect();
+        .fold(Vec::new(), |mut seen, n| {
+            if !seen.contains(&n) {
+                seen.push(n);
+            }
+            seen
+        });
     if !others.is_empty() {
         out.push(RustJudgement {
             crypto: RustCrypto::Other,
@@ -471,6 +524,8 @@ pub fn classify(f: &RustFacts) -> Vec<RustJudgement> {
     }
     out
 }
+
+pub mod src_paths;
 
 #[cfg(test)]
 mod tests;

@@ -22,6 +22,22 @@ fn fixture(name: &str) -> Vec<u8> {
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
+/// The real pdf-oxide-fips 0.3.78 extension (fixtures/parts/python.sh):
+/// stripped, no `.dep-v0`.
+fn pdf_oxide() -> Vec<u8> {
+    let base = std::env::var_os("FIPSCAN_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/fixtures"));
+    let p = base
+        .join("work/python/pdf-oxide/usr/lib/python3/dist-packages/pdf_oxide/pdf_oxide.abi3.so");
+    assert!(
+        p.is_file(),
+        "{} missing: run `bash fixtures/build.sh` first",
+        p.display()
+    );
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
 fn facts(data: &[u8]) -> Option<RustFacts> {
     let elf = Elf::parse(data).unwrap();
     analyze(&elf, data)
@@ -126,6 +142,95 @@ fn awslc_fips_fixture() {
             Status::FipsCapable
         )
     );
+}
+
+#[test]
+fn stripped_extension_shows_its_crates_by_source_paths() {
+    let data = pdf_oxide();
+    let f = facts(&data).unwrap();
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
+    assert!(f.deps.is_empty());
+    assert_eq!((&f.ring, &f.aws_lc, &f.aws_lc_fips), (&None, &None, &None));
+    let crates: Vec<(&str, &str)> = f
+        .src_crates
+        .iter()
+        .map(|(n, v)| (n.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        crates,
+        [
+            ("ring", "0.17.14"),
+            ("rustls", "0.23.44"),
+            ("aws-lc-rs", "1.18.1"),
+            ("aes", "0.9.2"),
+            ("rsa", "0.10.0-rc.18"),
+            ("ecdsa", "0.17.0"),
+        ]
+    );
+    assert!(f.rustls);
+    assert_eq!(f.aws_lc_fips_version.as_deref(), Some("AWS-LC FIPS 4.2.0"));
+    let j: Vec<(RustCrypto, Status)> = classify(&f)
+        .into_iter()
+        .map(|j| (j.crypto, j.status))
+        .collect();
+    assert_eq!(
+        j,
+        [
+            (
+                RustCrypto::AwsLcFips {
+                    version: "AWS-LC FIPS 4.2.0".into()
+                },
+                Status::FipsCapable
+            ),
+            (RustCrypto::Ring, Status::NonFips),
+            (RustCrypto::Other, Status::NonFips),
+        ]
+    );
+}
+
+#[test]
+fn aws_lc_rs_paths_without_the_fips_text_are_plain_aws_lc() {
+    let f = RustFacts {
+        src_crates: vec![("aws-lc-rs".into(), "1.18.1".into())],
+        ..RustFacts::default()
+    };
+    let j = classify(&f);
+    assert_eq!(j.len(), 1, "{j:?}");
+    assert_eq!(
+        (&j[0].crypto, j[0].status),
+        (&RustCrypto::AwsLc, Status::NonFips)
+    );
+    assert!(
+        j[0].reason.starts_with("aws-lc-rs 1.18.1 without"),
+        "{}",
+        j[0].reason
+    );
+    // Duplicated pure-Rust crates (two versions linked) are named once.
+    let f = RustFacts {
+        src_crates: vec![
+            ("sha2".into(), "0.10.8".into()),
+            ("sha2".into(), "0.11.0".into()),
+        ],
+        ..RustFacts::default()
+    };
+    assert_eq!(
+        classify(&f)[0].reason,
+        "pure-Rust crypto crates, not validated: sha2"
+    );
+}
+
+#[test]
+fn source_paths_are_read_only_in_rustc_built_files() {
+    // A C program (gcc) that happens to hold a registry path: nothing.
+    let mut data = fixture("sslapp-runpath");
+    let path = b"/registry/src/index.crates.io-1949cf8c6b5b557f/ring-0.17.14/src/a.rs\0";
+    data.extend_from_slice(path);
+    assert_eq!(facts(&data), None);
+    let e = Elf::parse(&data).unwrap();
+    assert!(!src_paths::built_by_rustc(&e, &data));
+    let rust = pdf_oxide();
+    let e = Elf::parse(&rust).unwrap();
+    assert!(src_paths::built_by_rustc(&e, &rust));
 }
 
 #[test]
@@ -327,13 +432,19 @@ fn rust_toml_loads_and_samples_are_real() {
         ("rust.prefix.ring", "rust-ring"),
         ("rust.prefix.aws-lc", "rust-awslc"),
         ("rust.prefix.aws-lc-fips", "rust-awslc-fips"),
+        ("rust.comment.rustc", "pdf_oxide.abi3.so"),
+        ("rust.source-path.registry", "pdf_oxide.abi3.so"),
     ];
     assert_eq!(binaries.map(|(id, _)| id), MARKER_IDS);
     for (id, bin) in binaries {
         let m = sigs
             .marker(id)
             .unwrap_or_else(|| panic!("{id} not in signatures/rust.toml"));
-        let data = fixture(bin);
+        let data = if bin == "pdf_oxide.abi3.so" {
+            pdf_oxide()
+        } else {
+            fixture(bin)
+        };
         assert!(
             memchr::memmem::find(&data, m.sample.as_bytes()).is_some(),
             "{id}: sample {} not in bin/{bin}",
@@ -344,4 +455,12 @@ fn rust_toml_loads_and_samples_are_real() {
     assert_eq!(sigs.pattern("rust.prefix.ring"), RING_PREFIX);
     assert_eq!(sigs.pattern("rust.prefix.aws-lc"), AWS_LC_PREFIX);
     assert_eq!(sigs.pattern("rust.prefix.aws-lc-fips"), AWS_LC_FIPS_PREFIX);
+    assert_eq!(
+        sigs.pattern("rust.comment.rustc").as_bytes(),
+        src_paths::RUSTC_COMMENT
+    );
+    assert_eq!(
+        sigs.pattern("rust.source-path.registry").as_bytes(),
+        src_paths::REGISTRY_SRC
+    );
 }
