@@ -382,9 +382,11 @@ fn judge_native<'a>(
                 ));
             }
             j.evidence.splice(0..0, needed);
+            let provider = std::mem::take(&mut j.uses);
             j.uses = chain
                 .iter()
                 .map(|c| c.trim_start_matches('/').to_string())
+                .chain(provider)
                 .collect();
             Some(native::with_openssl(j, other))
         }
@@ -612,7 +614,11 @@ fn dotnet_openssl<'a>(
         (Some(ssl), Some(crypto)) => {
             let mut j = install_of(crypto).judge(sigs);
             j.evidence.splice(0..0, evidence);
-            j.uses = vec![ssl.path.to_string(), crypto.path.to_string()];
+            let provider = std::mem::take(&mut j.uses);
+            j.uses = [ssl.path.to_string(), crypto.path.to_string()]
+                .into_iter()
+                .chain(provider)
+                .collect();
             j.summary = format!("{name} {}", j.summary);
             j
         }

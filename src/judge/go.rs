@@ -115,6 +115,7 @@ pub fn classify(facts: &GoFacts, ctx: &GoContext<'_>) -> Option<Judgement> {
                     j.module = lib.module;
                     j.certificate = lib.certificate.clone();
                     j.uses.push(o.lib_path.clone());
+                    j.uses.extend(lib.uses);
                     let configured = o.config.as_ref().is_some_and(|c| c.module_mac);
                     let validated_provider = o
                         .provider

@@ -326,11 +326,32 @@ impl OpensslInstall {
                 .is_some_and(|n| n.contains("Red Hat"))
     }
 
-    /// How a program that uses this OpenSSL is judged.
+    /// The provider module (image path) this OpenSSL loads at start-up:
+    /// fips.so when the effective config activates it with its MAC, or when
+    /// a distro build switches to FIPS mode by itself (on a FIPS node, or
+    /// forced); the SymCrypt provider first on Azure Linux. A provider that
+    /// nothing activates is not loaded.
+    pub fn loaded_provider(&self) -> Option<&str> {
+        let configured = self
+            .config
+            .as_ref()
+            .is_some_and(|c| c.activated && c.module_mac);
+        let switch = self.distro_facts.kernel_switch;
+        match (&self.symcrypt, &self.provider) {
+            (Some(sc), _) if switch => Some(sc.path.as_str()),
+            (_, Some(p)) if configured || switch => Some(p.path.as_str()),
+            _ => None,
+        }
+    }
+
+    /// How a program that uses this OpenSSL is judged. `uses` holds the
+    /// provider it loads ([`Self::loaded_provider`]); callers put the
+    /// libraries they reach it through first.
     pub fn judge(&self, sigs: &Signatures) -> Judgement {
         let label = self.label();
         let mut j = Judgement::new(Status::Unknown, Code::OpensslNoFipsProvider, String::new());
         j.evidence = self.evidence();
+        j.uses.extend(self.loaded_provider().map(str::to_string));
         j.module = Some(self.provider_label().unwrap_or_else(|| label.clone()));
         let major = self
             .version

@@ -340,6 +340,7 @@ fn openssl_fips_provider_is_a_fips_140_3_asset_with_its_certificate() {
             vec![
                 "file:/opt/openssl/lib/libssl.so.3",
                 "file:/opt/openssl/lib/libcrypto.so.3",
+                "file:/opt/openssl/lib/ossl-modules/fips.so",
                 "crypto:OpenSSL FIPS Provider 3.1.2"
             ],
             vec![]

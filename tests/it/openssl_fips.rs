@@ -29,8 +29,14 @@ fn activated_and_enforced_provider_is_validated() {
         c["uses"],
         serde_json::json!([
             "/opt/openssl/lib/libssl.so.3",
-            "/opt/openssl/lib/libcrypto.so.3"
+            "/opt/openssl/lib/libcrypto.so.3",
+            "/opt/openssl/lib/ossl-modules/fips.so"
         ])
+    );
+    // The provider the config activates is loaded by that program.
+    assert_eq!(
+        component(img, "/opt/openssl/lib/ossl-modules/fips.so")["used_by"],
+        serde_json::json!(["/opt/openssl/bin/openssl"])
     );
     assert_eq!(
         evidence_of(c, "openssl-config"),
@@ -80,6 +86,11 @@ fn provider_present_but_not_activated() {
         evidence_of(c, "openssl-config"),
         ["/opt/openssl/ssl/openssl.cnf (compiled-in OPENSSLDIR): FIPS provider not activated"]
     );
+    // Nothing activates the provider: no program loads it (the report
+    // leaves an empty used_by out).
+    let provider = component(img, "/opt/openssl/lib/ossl-modules/fips.so");
+    assert_eq!(provider["status"], "validated");
+    assert_eq!(provider["used_by"], serde_json::Value::Null);
 }
 
 #[test]
@@ -152,6 +163,16 @@ fn static_openssl_is_judged_by_the_provider_it_loads() {
         [
             "/etc/fips/openssl.cnf (OPENSSL_CONF in the image Env): FIPS provider activated ([fips_sect]), default_properties = fips=yes"
         ]
+    );
+    // The provider is loaded by the program with OpenSSL linked in, not
+    // by the fully static one.
+    assert_eq!(
+        libc["uses"],
+        serde_json::json!(["/opt/openssl/lib/ossl-modules/fips.so"])
+    );
+    assert_eq!(
+        component(img, "/opt/openssl/lib/ossl-modules/fips.so")["used_by"],
+        serde_json::json!(["/usr/local/bin/static-ssl-libc"])
     );
     let full = component(img, "/usr/local/bin/static-ssl");
     let summary = full["summary"].as_str().unwrap();
