@@ -56,6 +56,7 @@ codes! {
     GoOpensslBackendNoProvider = "go-openssl-backend-no-provider", Error, "Go program routes crypto to OpenSSL, but the image's OpenSSL has no configured FIPS provider";
     GoOpensslBackendNoCgo = "go-openssl-backend-no-cgo", Error, "Go program from an OpenSSL-backed toolchain was built with CGO_ENABLED=0, so it cannot load OpenSSL";
     GoStandardCrypto = "go-standard-crypto", Error, "Go program uses Go's standard crypto with no FIPS module";
+    GoCryptoUnknown = "go-crypto-unknown", Warning, "Go program whose function table could not be read: its build settings name the toolchain's crypto mode, not whether it uses crypto";
     // Native code and OpenSSL.
     OpensslNoFipsProvider = "openssl-no-fips-provider", Error, "Program uses an OpenSSL that has no FIPS provider in its modules directory";
     OpensslFipsProvider = "openssl-fips-provider", Info, "An OpenSSL FIPS provider module (fips.so) in the image";

@@ -23,7 +23,9 @@ pub const GO_SETTING_GOFIPS140: &str = "go.setting.gofips140";
 pub const GO_SETTING_DEFAULT_GODEBUG: &str = "go.setting.default-godebug";
 pub const GO_SETTING_GOEXPERIMENT: &str = "go.setting.goexperiment";
 pub const GO_SETTING_MS_SYSTEMCRYPTO: &str = "go.setting.ms-systemcrypto";
+pub const GO_SETTING_MS_TOOLSET_VERSION: &str = "go.setting.ms-toolset-version";
 pub const GO_EXPERIMENT_OPENSSL: &str = "go.experiment.openssl";
+pub const GO_EXPERIMENT_MS_NOCGO_OPENSSL: &str = "go.experiment.ms-nocgo-openssl";
 pub const OPENSSL_VERSION_TEXT: &str = "openssl.version-text";
 pub const OPENSSL_OPENSSLDIR: &str = "openssl.openssldir";
 pub const OPENSSL_MODULESDIR: &str = "openssl.modulesdir";
@@ -54,7 +56,9 @@ pub const REQUIRED_MARKERS: &[&str] = &[
     GO_SETTING_DEFAULT_GODEBUG,
     GO_SETTING_GOEXPERIMENT,
     GO_SETTING_MS_SYSTEMCRYPTO,
+    GO_SETTING_MS_TOOLSET_VERSION,
     GO_EXPERIMENT_OPENSSL,
+    GO_EXPERIMENT_MS_NOCGO_OPENSSL,
     OPENSSL_VERSION_TEXT,
     OPENSSL_OPENSSLDIR,
     OPENSSL_MODULESDIR,

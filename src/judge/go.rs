@@ -10,6 +10,9 @@ use crate::image::ImageConfig;
 use crate::report::Evidence;
 use crate::score::Status;
 use crate::signatures::{self as sig, Signatures};
+use toolchain::Toolchain;
+
+mod toolchain;
 
 /// The `fips140` value of a GODEBUG list (`a=1,fips140=on`), last one wins.
 fn fips140_of(godebug: &str) -> Option<&str> {
@@ -36,12 +39,7 @@ pub fn classify(facts: &GoFacts, ctx: &GoContext<'_>) -> Option<Judgement> {
     let sigs = ctx.sigs;
     let setting = |id: &str| facts.setting(sigs.pattern(id));
     let version = facts.version.as_deref().unwrap_or("unknown Go version");
-    let experiment = setting(sig::GO_SETTING_GOEXPERIMENT).unwrap_or("");
-    let experiments: Vec<&str> = experiment.split(',').map(str::trim).collect();
-    let openssl_experiments: Vec<&str> = sigs
-        .pattern(sig::GO_EXPERIMENT_OPENSSL)
-        .split(',')
-        .collect();
+    let toolchain = Toolchain::read(facts, sigs);
     let gofips140 = setting(sig::GO_SETTING_GOFIPS140);
     let cgo = facts.setting("CGO_ENABLED");
     let funcs = facts.funcs.as_ref();
@@ -57,7 +55,9 @@ pub fn classify(facts: &GoFacts, ctx: &GoContext<'_>) -> Option<Judgement> {
         "GOFIPS140",
         "CGO_ENABLED",
         "-tags",
-        "microsoft_systemcrypto",
+        sigs.pattern(sig::GO_SETTING_MS_SYSTEMCRYPTO),
+        // Names the Microsoft toolset (go1.26.4-1-microsoft) behind the version.
+        sigs.pattern(sig::GO_SETTING_MS_TOOLSET_VERSION),
     ] {
         add_setting(key);
     }
@@ -75,16 +75,23 @@ pub fn classify(facts: &GoFacts, ctx: &GoContext<'_>) -> Option<Judgement> {
         }
     }
 
-    let openssl_backend = funcs.is_some_and(|f| f.openssl_backend.is_some())
-        || setting(sig::GO_SETTING_MS_SYSTEMCRYPTO) == Some("1")
-        || experiments.iter().any(|e| openssl_experiments.contains(e));
+    // microsoft_systemcrypto=1 and the OpenSSL experiments describe the
+    // toolchain, not the program: Microsoft Go writes the setting into
+    // programs that link no crypto at all (the real go1.26.4 tsgo fixture).
+    // Only the function table says whether crypto, and so OpenSSL, is used.
+    let openssl_mode = toolchain.openssl_mode(sigs);
+    let openssl_backend = funcs.is_some_and(|f| f.openssl_backend.is_some()) || openssl_mode;
     let boring = !openssl_backend
         && (sigs.matches(sig::GO_VERSION_BORINGCRYPTO, version)
-            || experiments.contains(&"boringcrypto"));
+            || toolchain.experiment("boringcrypto"));
     let crypto_linked = match funcs {
         Some(f) => f.crypto.is_some(),
+        None if openssl_mode => {
+            ev.push(Evidence::new("go-function-table", "not readable"));
+            return Some(crypto_unknown(version, ev));
+        }
         // No function table: only the build settings can say crypto is there.
-        None => openssl_backend || boring || gofips140.is_some(),
+        None => boring || gofips140.is_some(),
     };
     if !crypto_linked {
         return None;
@@ -93,13 +100,33 @@ pub fn classify(facts: &GoFacts, ctx: &GoContext<'_>) -> Option<Judgement> {
     let mut j = Judgement::new(Status::NonFips, Code::GoStandardCrypto, String::new());
     if openssl_backend {
         j.module = Some("OpenSSL (loaded at run time)".into());
-        if cgo == Some("0") {
+        let cgo_less = cgo == Some("0");
+        if cgo_less && !toolchain.ms_cgo_less_openssl(sigs) {
             j.code = Code::GoOpensslBackendNoCgo;
-            j.summary = format!(
-                "{version} OpenSSL-backed toolchain, built with CGO_ENABLED=0: the backend cannot load OpenSSL"
-            );
-            j.remediation = Some("rebuild with CGO_ENABLED=1".into());
+            if toolchain.microsoft(sigs) {
+                // Microsoft Go 1.25 and 1.26 refuse to build a crypto program
+                // this way (MigrationGuide.md, "Cgo is not enabled"), so such
+                // a binary came from an older or altered toolchain.
+                j.summary = format!(
+                    "{version} Microsoft Go with systemcrypto, built with CGO_ENABLED=0 and without ms_nocgo_opensslcrypto: its backend cannot load OpenSSL"
+                );
+                j.remediation = Some(
+                    "rebuild with CGO_ENABLED=1, or with Microsoft Go 1.27 or later (OpenSSL without cgo)"
+                        .into(),
+                );
+            } else {
+                j.summary = format!(
+                    "{version} OpenSSL-backed toolchain, built with CGO_ENABLED=0: the backend cannot load OpenSSL"
+                );
+                j.remediation = Some("rebuild with CGO_ENABLED=1".into());
+            }
         } else {
+            if cgo_less {
+                ev.push(Evidence::new(
+                    "go-openssl-loader",
+                    "Microsoft Go cgo-less OpenSSL backend (Go >= 1.27 or GOEXPERIMENT=ms_nocgo_opensslcrypto)",
+                ));
+            }
             match ctx.openssl {
                 None => {
                     j.code = Code::GoOpensslBackendNoProvider;
@@ -286,154 +313,22 @@ pub fn classify(facts: &GoFacts, ctx: &GoContext<'_>) -> Option<Judgement> {
     Some(j)
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::detect::gofacts::FuncSummary;
-
-    fn facts(version: &str, settings: &[(&str, &str)], funcs: FuncSummary) -> GoFacts {
-        GoFacts {
-            version: Some(version.into()),
-            settings: settings
-                .iter()
-                .map(|(k, v)| ((*k).into(), (*v).into()))
-                .collect(),
-            funcs: Some(funcs),
-            ..Default::default()
-        }
-    }
-    fn crypto() -> FuncSummary {
-        FuncSummary {
-            crypto: Some("crypto/sha256.Sum256".into()),
-            fips_module: Some("crypto/internal/fips140/sha256.New".into()),
-            ..Default::default()
-        }
-    }
-    fn run(f: &GoFacts, env: &[&str]) -> Option<Judgement> {
-        let config = ImageConfig {
-            env: env.iter().map(|s| (*s).into()).collect(),
-            ..Default::default()
-        };
-        classify(
-            f,
-            &GoContext {
-                config: &config,
-                openssl: None,
-                sigs: Signatures::embedded(),
-            },
-        )
-    }
-
-    #[test]
-    fn native_module_modes() {
-        let on = facts(
-            "go1.27.3",
-            &[
-                ("GOFIPS140", "v1.0.0-c2097c7c"),
-                ("DefaultGODEBUG", "a=0,fips140=on"),
-            ],
-            crypto(),
-        );
-        let j = run(&on, &[]).unwrap();
-        assert_eq!(
-            (j.status, j.code, j.certificate.as_deref()),
-            (Status::Validated, Code::GoFipsValidated, Some("CMVP #5247"))
-        );
-        let j = run(&on, &["GODEBUG=fips140=off"]).unwrap();
-        assert_eq!(
-            (j.status, j.code, j.fips_mode_on),
-            (Status::FipsCapable, Code::GoFipsOff, false)
-        );
-        let off = facts(
-            "go1.27.3",
-            &[
-                ("GOFIPS140", "v1.0.0-c2097c7c"),
-                ("DefaultGODEBUG", "fips140=off"),
-            ],
-            crypto(),
-        );
-        assert_eq!(
-            run(&off, &[]).unwrap().remediation.as_deref(),
-            Some("set GODEBUG=fips140=on in the image Env")
-        );
-        assert_eq!(
-            run(&off, &["GODEBUG=x=1,fips140=on"]).unwrap().status,
-            Status::Validated
-        );
-        let latest = facts(
-            "go1.27.3",
-            &[("GOFIPS140", "latest"), ("DefaultGODEBUG", "fips140=on")],
-            crypto(),
-        );
-        let j = run(&latest, &[]).unwrap();
-        assert_eq!(
-            (j.status, j.code, j.fips_mode_on),
-            (Status::FipsCapable, Code::GoFipsUnvalidated, true)
-        );
-    }
-
-    #[test]
-    fn standard_boring_and_none() {
-        let std = facts("go1.27.3", &[("CGO_ENABLED", "0")], crypto());
-        assert_eq!(run(&std, &[]).unwrap().code, Code::GoStandardCrypto);
-        // GODEBUG=fips140=on without GOFIPS140 runs the in-tree module.
-        assert_eq!(
-            run(&std, &["GODEBUG=fips140=on"]).unwrap().code,
-            Code::GoFipsUnvalidated
-        );
-        let nocrypto = facts("go1.27.3", &[], FuncSummary::default());
-        assert!(run(&nocrypto, &[]).is_none());
-        let boring = FuncSummary {
-            boring_cfunc: Some("crypto/internal/boring._Cfunc__goboringcrypto_SHA256_Init".into()),
-            ..crypto()
-        };
-        let j = run(
-            &facts(
-                "go1.27.3-X:boringcrypto",
-                &[("GOEXPERIMENT", "boringcrypto")],
-                boring,
-            ),
-            &[],
-        )
-        .unwrap();
-        assert_eq!(
-            (j.status, j.certificate.as_deref()),
-            (Status::Validated, Some("CMVP #4407"))
-        );
-        let nocgo = facts(
-            "go1.27.3-X:boringcrypto",
-            &[("GOEXPERIMENT", "boringcrypto"), ("CGO_ENABLED", "0")],
-            crypto(),
-        );
-        assert_eq!(run(&nocgo, &[]).unwrap().code, Code::GoBoringNoCgo);
-    }
-
-    #[test]
-    fn openssl_backends() {
-        let ms = facts(
-            "go1.25.1",
-            &[("microsoft_systemcrypto", "1"), ("CGO_ENABLED", "1")],
-            crypto(),
-        );
-        assert_eq!(
-            run(&ms, &[]).unwrap().code,
-            Code::GoOpensslBackendNoProvider
-        );
-        let nocgo = facts(
-            "go1.25.1",
-            &[("GOEXPERIMENT", "systemcrypto"), ("CGO_ENABLED", "0")],
-            crypto(),
-        );
-        assert_eq!(run(&nocgo, &[]).unwrap().code, Code::GoOpensslBackendNoCgo);
-        let gf = FuncSummary {
-            openssl_backend: Some("crypto/internal/backend.init".into()),
-            ..crypto()
-        };
-        assert_eq!(
-            run(&facts("go1.22.5", &[("CGO_ENABLED", "1")], gf), &[])
-                .unwrap()
-                .status,
-            Status::NonFips
-        );
-    }
+/// A Go program from a toolchain in OpenSSL mode whose function table could
+/// not be read: whether it uses crypto at all is unknown, so no OpenSSL use
+/// is claimed.
+fn crypto_unknown(version: &str, evidence: Vec<Evidence>) -> Judgement {
+    let mut j = Judgement::new(
+        Status::Unknown,
+        Code::GoCryptoUnknown,
+        format!(
+            "{version} from a toolchain set to route crypto to OpenSSL, but its function table could not be read: whether it uses crypto (and so OpenSSL) is unknown"
+        ),
+    );
+    j.remediation =
+        Some("ship the binary as the Go linker wrote it (not packed or altered)".into());
+    j.evidence = evidence;
+    j
 }
+
+#[cfg(test)]
+mod tests;

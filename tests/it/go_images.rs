@@ -117,6 +117,33 @@ fn program_without_crypto_is_not_a_component() {
     assert_eq!(img["entrypoint"]["path"], "/app/server");
 }
 
+/// tsgo, a real Microsoft Go 1.26.4 binary: its build info says
+/// `microsoft_systemcrypto=1` (the toolchain's default mode), its function
+/// table holds no crypto package, so it uses neither crypto nor OpenSSL.
+#[test]
+fn microsoft_go_systemcrypto_without_crypto_is_no_crypto() {
+    let (code, doc) = scan_json(&oci("go-microsoft-nocrypto"), &[]);
+    let img = image(&doc);
+    assert_eq!(code, 0);
+    assert_eq!(verdict(img), ("no-crypto", 100));
+    assert_eq!(
+        img["reasons"],
+        serde_json::json!(["no program in the image uses cryptography"])
+    );
+    assert_eq!(img["incomplete"], false);
+    assert!(img["components"].as_array().unwrap().is_empty());
+    assert_eq!(findings(img), Vec::<(String, String)>::new());
+    // The entrypoint symlink resolves to the real binary, which uses no crypto.
+    assert_eq!(img["entrypoint"]["command"][0], "/usr/local/bin/tsgo");
+    assert_eq!(img["entrypoint"]["path"], "/usr/local/lib/tsgo/tsgo");
+    assert_eq!(img["entrypoint"]["crypto"], serde_json::json!([]));
+    // Nothing in the report claims OpenSSL, a module or a certificate.
+    let text = serde_json::to_string(img).unwrap().to_lowercase();
+    for word in ["openssl", "systemcrypto", "certificate", "cmvp"] {
+        assert!(!text.contains(word), "{word} in {text}");
+    }
+}
+
 #[test]
 fn boringcrypto_is_validated_legacy_even_stripped() {
     for name in ["go-boring", "go-boring-stripped"] {
