@@ -69,6 +69,7 @@ codes! {
     OpensslLegacy = "openssl-legacy-version", Error, "Program uses an OpenSSL 1.x library; only OpenSSL 3 providers hold current validations";
     OpensslFipsIntegrity = "openssl-fips-integrity", Error, "Program uses a Red Hat OpenSSL FIPS build whose .hmac integrity files are missing or stale, so it aborts at load on a FIPS node";
     OpensslSystemFipsMissing = "openssl-system-fips-missing", Error, "Program uses RHEL 7's OpenSSL, which enters FIPS mode only when /etc/system-fips exists, and the image has none";
+    OpensslFipsObjectModule = "openssl-fips-object-module", Error, "Program uses OpenSSL 1.0.2 linked with the FIPS Object Module 2.0, whose validations the OpenSSL project no longer maintains";
     OpensslKernelSwitch = "openssl-kernel-fips-switch", Info, "Program uses a distro OpenSSL 3 that loads its FIPS provider with fips=yes when the node's kernel runs in FIPS mode";
     OpensslLibraryMissing = "openssl-library-missing", Warning, "Program links libcrypto or libssl, but the image does not ship a matching library";
     OpensslStatic = "openssl-static", Error, "Program embeds an OpenSSL that can load no FIPS provider (OpenSSL 1.x, a fully static executable, or no fips.so where it looks)";

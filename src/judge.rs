@@ -11,6 +11,8 @@ pub mod node;
 pub mod openssl;
 pub mod openssl_config;
 pub mod openssl_distro;
+pub mod openssl_fom;
+pub mod openssl_vendor;
 pub mod packages;
 pub mod runtimes;
 
@@ -27,6 +29,7 @@ use crate::score::Status;
 use crate::signatures::{self as sig, Signatures};
 use link::{Lib, Linker, elf_facts};
 use openssl::OpensslInstall;
+use openssl_fom::FOM_MARKER;
 
 /// The judgement of one component before it gets its place in the report.
 #[derive(Debug, Clone)]
@@ -116,10 +119,14 @@ pub fn judge_image(view: &FsView, config: &ImageConfig, sigs: &Signatures) -> Ju
     let mut findings = Vec::new();
     let mut components: Vec<Component> = Vec::new();
     let mut installs: BTreeMap<String, OpensslInstall> = BTreeMap::new();
+    // Read before judging: a distro OpenSSL is named by its package.
+    let image_packages = packages::ImagePackages::read(view);
     let install_of = |lib: Lib<'_>, installs: &mut BTreeMap<String, OpensslInstall>| {
         installs
             .entry(lib.path.to_string())
-            .or_insert_with(|| OpensslInstall::inspect(lib, view, config, sigs))
+            .or_insert_with(|| {
+                OpensslInstall::inspect(lib, view, config, sigs).with_vendor(&image_packages)
+            })
             .clone()
     };
 
@@ -271,10 +278,10 @@ pub fn judge_image(view: &FsView, config: &ImageConfig, sigs: &Signatures) -> Ju
                 &b.path,
             ))
     });
-    let (os, installed) = packages::attach(view, &mut components);
+    let os = packages::attach(&image_packages, view, &mut components);
     Judged {
         os,
-        packages: installed,
+        packages: image_packages.installed,
         components,
         findings,
         entrypoint,
@@ -448,6 +455,23 @@ fn judge_static_openssl<'a>(
         .and_then(|m| m.parse::<u32>().ok())
         .is_some_and(|m| m >= 3);
     let dynamic = own.facts.interp.is_some() || !own.facts.needed.is_empty();
+    if text.distro.fips_object_module {
+        // fipsld-linked: the FOM canister sits inside the program itself.
+        let mut j = Judgement::new(Status::Unknown, Code::OpensslStatic, String::new());
+        openssl_fom::judge(
+            &format!("embeds OpenSSL {} statically", text.version),
+            &mut j,
+        );
+        j.module = Some(format!(
+            "OpenSSL {} with the FIPS Object Module (static)",
+            text.version
+        ));
+        j.evidence = vec![
+            Evidence::new("version-text", text.text.clone()).at(p, layer),
+            Evidence::new("marker", FOM_MARKER).at(p, layer),
+        ];
+        return j;
+    }
     let mut install = None;
     if three && dynamic {
         let i = install_of(own);
@@ -514,8 +538,22 @@ fn judge_provider_module(p: &str, layer: &str, text: &OpensslText, sigs: &Signat
         Code::OpensslFipsProvider,
         String::new(),
     );
-    j.module = Some(format!("{name} {version}"));
-    j.evidence = vec![Evidence::new("version-text", format!("{name} {version}")).at(p, layer)];
+    // SUSE's provider reports `SUSE Release`, which is no version.
+    let named = if version.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name} {version}")
+    };
+    j.module = Some(named.clone());
+    j.evidence = vec![Evidence::new("version-text", named.clone()).at(p, layer)];
+    if version.is_empty() {
+        j.summary = format!(
+            "{named}: it reports no version fipscan can read, so no CMVP certificate can be matched to it"
+        );
+        j.remediation =
+            Some("check the vendor's certificate for this provider package, or use a validated FIPS provider version (3.0.8, 3.0.9 or 3.1.2)".into());
+        return j;
+    }
     match sigs.validated_module("openssl-fips", version) {
         Some(m) => {
             j.status = Status::Validated;

@@ -39,6 +39,8 @@ pub const OPENSSL_RH_HMAC_KEY: &str = "openssl.rh-hmac-key";
 pub const OPENSSL_SYSTEM_FIPS_FILE: &str = "openssl.system-fips-file";
 pub const OPENSSL_SYMCRYPT_AUTOLOAD: &str = "openssl.symcrypt-autoload";
 pub const OPENSSL_SYMCRYPT_PROVIDER_FILE: &str = "openssl.symcrypt-provider-file";
+pub const OPENSSL_FOM_PREMAIN: &str = "openssl.fom-premain";
+pub const OPENSSL_FOM_VERSION_API: &str = "openssl.fom-version-api";
 pub const MODULE_GO_BORINGCRYPTO: &str = "go-boringcrypto";
 
 /// Every marker id the code looks up.
@@ -72,6 +74,8 @@ pub const REQUIRED_MARKERS: &[&str] = &[
     OPENSSL_SYSTEM_FIPS_FILE,
     OPENSSL_SYMCRYPT_AUTOLOAD,
     OPENSSL_SYMCRYPT_PROVIDER_FILE,
+    OPENSSL_FOM_PREMAIN,
+    OPENSSL_FOM_VERSION_API,
 ];
 pub const REQUIRED_MODULES: &[&str] = &[MODULE_GO_BORINGCRYPTO];
 
@@ -341,7 +345,8 @@ impl Signatures {
 
     /// Finds OpenSSL's version text, OPENSSLDIR and MODULESDIR markers in
     /// one pass, a FIPS provider's name, and the distro FIPS patches' strings
-    /// (pattern ids 0..=8 in that order).
+    /// and the OpenSSL 1.0.2 FIPS Object Module's symbols (pattern ids
+    /// 0..=10 in that order).
     pub fn openssl_matcher(&self) -> Option<&AhoCorasick> {
         self.openssl_matcher
             .get_or_init(|| {
@@ -355,6 +360,8 @@ impl Signatures {
                     self.pattern(OPENSSL_RH_HMAC_KEY),
                     self.pattern(OPENSSL_SYSTEM_FIPS_FILE),
                     self.pattern(OPENSSL_SYMCRYPT_AUTOLOAD),
+                    self.pattern(OPENSSL_FOM_PREMAIN),
+                    self.pattern(OPENSSL_FOM_VERSION_API),
                 ])
                 .ok()
             })

@@ -42,6 +42,10 @@ pub struct DistroFips {
     pub system_fips_file: bool,
     /// Azure Linux 3: on a FIPS host the SymCrypt provider is loaded first.
     pub symcrypt_autoload: bool,
+    /// Linked with the OpenSSL 1.0.2 FIPS Object Module (the fipscanister:
+    /// `FINGERPRINT_premain` or `FIPS_module_version_text`). Not a distro
+    /// patch, but like them something upstream OpenSSL 3 never carries.
+    pub fips_object_module: bool,
 }
 
 impl DistroFips {
@@ -115,7 +119,8 @@ pub fn find(data: &[u8], sigs: &Signatures) -> Option<OpensslText> {
             6 if whole_c_string() => distro.hmac_integrity = true,
             7 if whole_c_string() => distro.system_fips_file = true,
             8 if whole_c_string() => distro.symcrypt_autoload = true,
-            4..=8 => {}
+            9 | 10 if whole_c_string() => distro.fips_object_module = true,
+            4..=10 => {}
             i => {
                 if let Some(value) = c_string_at(data, m.end()).and_then(|s| s.strip_suffix('"')) {
                     if i == 1 {
@@ -148,9 +153,30 @@ pub fn find(data: &[u8], sigs: &Signatures) -> Option<OpensslText> {
             provider_version: Some(version),
             distro,
         }),
+        // SUSE's provider reports `SUSE Release` as its version
+        // (openssl-FIPS-SUSE-FIPS-module-version.patch): the name alone is
+        // what can be read, and the version stays empty. Only in a provider
+        // module (its entry point `OSSL_provider_init` in the dynamic string
+        // table, as in OpenSSL 3.1.2's fips.so), so a program that merely
+        // mentions a provider's name is not taken for OpenSSL.
+        (None, Some((name, None))) if memchr::memmem::find(data, PROVIDER_ENTRY).is_some() => {
+            Some(OpensslText {
+                text: name.clone(),
+                version: String::new(),
+                fips_build: false,
+                openssldir,
+                modulesdir,
+                provider_name: Some(name),
+                provider_version: None,
+                distro,
+            })
+        }
         (None, _) => None,
     }
 }
+
+/// A provider module's entry point, as a whole C string.
+const PROVIDER_ENTRY: &[u8] = b"\0OSSL_provider_init\0";
 
 /// How far after the provider's name its version string may sit: in
 /// OpenSSL's fips.so they are two strings apart (`name`, `buildinfo`, `3.1.2`).
@@ -259,7 +285,8 @@ mod tests {
                 force_env: true,
                 hmac_integrity: true,
                 system_fips_file: true,
-                symcrypt_autoload: false
+                symcrypt_autoload: false,
+                fips_object_module: false,
             }
         );
         // Azure Linux 3 (synthetic: the string its provider_conf.c patch adds).
@@ -275,5 +302,49 @@ mod tests {
                 .distro
                 .is_empty()
         );
+    }
+
+    #[test]
+    fn fips_object_module_symbols() {
+        // SYNTHETIC: the canister's symbol names as .dynstr holds them, with
+        // the version text a FOM build of 1.0.2 prints (signatures/openssl.toml).
+        let data = b"\0FIPS_mode_set\0FINGERPRINT_premain\0FIPS_module_version_text\0OpenSSL 1.0.2u-fips  20 Dec 2019\0";
+        let f = find(data, Signatures::embedded()).unwrap();
+        assert_eq!(f.version, "1.0.2u-fips");
+        assert!(f.fips_build && f.distro.fips_object_module);
+        for one in [
+            &b"\0FINGERPRINT_premain\0"[..],
+            b"\0FIPS_module_version_text\0",
+        ] {
+            let data = [one, b"OpenSSL 1.0.2u-fips  20 Dec 2019\0"].concat();
+            assert!(
+                find(&data, Signatures::embedded())
+                    .unwrap()
+                    .distro
+                    .fips_object_module
+            );
+        }
+        // Red Hat's 1.0.2k-fips: FIPS_mode_set but no canister (CentOS 7,
+        // fixtures/parts/rhel.sh); a longer symbol is not the marker.
+        let data =
+            b"\0FIPS_mode_set\0FIPS_module_version_text_x\0OpenSSL 1.0.2k-fips  26 Jan 2017\0";
+        let f = find(data, Signatures::embedded()).unwrap();
+        assert!(f.fips_build && !f.distro.fips_object_module);
+    }
+
+    #[test]
+    fn provider_name_without_a_version() {
+        // SUSE's fips.so reports `SUSE Release` as its version (SYNTHETIC
+        // layout: openSUSE openssl-FIPS-SUSE-FIPS-module-version.patch).
+        let data = b"\0OSSL_provider_init\0x\0SUSE Linux Enterprise - OpenSSL FIPS Provider\0SUSE Release\0";
+        let f = find(data, Signatures::embedded()).unwrap();
+        assert_eq!(
+            f.provider_name.as_deref(),
+            Some("SUSE Linux Enterprise - OpenSSL FIPS Provider")
+        );
+        assert_eq!((f.version.as_str(), f.provider_version), ("", None));
+        // A program that only mentions a provider's name is not a provider.
+        let data = b"\0see the OpenSSL FIPS Provider\0";
+        assert!(find(data, Signatures::embedded()).is_none());
     }
 }

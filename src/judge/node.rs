@@ -73,7 +73,11 @@ fn views<'a>(
     let node = if section == "openssl_conf" {
         shared.clone()
     } else {
-        OpensslInstall::inspect_app(lib, nctx.view, nctx.config, sigs, &section)
+        OpensslInstall {
+            // The same library and provider: the same packages.
+            vendor_facts: shared.vendor_facts.clone(),
+            ..OpensslInstall::inspect_app(lib, nctx.view, nctx.config, sigs, &section)
+        }
     };
     Views {
         section,

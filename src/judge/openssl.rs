@@ -8,6 +8,7 @@ use super::Judgement;
 use super::link::{Lib, elf_facts};
 use super::openssl_config::{self, Conf, ConfFs};
 use super::openssl_distro::{self, DistroState};
+use super::openssl_vendor::{self, Vendor, VendorBuild, VendorFacts};
 use crate::detect::FileFacts;
 use crate::finding::Code;
 use crate::image::ImageConfig;
@@ -69,6 +70,8 @@ pub struct OpensslInstall {
     /// Distro patches: the kernel-flag switch, `.hmac` integrity files.
     pub distro_facts: crate::detect::openssl::DistroFips,
     pub distro: DistroState,
+    /// Who built it, as the image's packages and os-release say.
+    pub vendor_facts: VendorFacts,
 }
 
 /// The image as OpenSSL's config reader sees it.
@@ -191,11 +194,14 @@ impl OpensslInstall {
                 path: p,
                 layer: view.layer_id(node.layer).to_string(),
                 name: facts.and_then(|f| f.provider_name.clone()),
-                version: facts.and_then(|f| {
-                    f.provider_version
-                        .clone()
-                        .or_else(|| Some(f.version.clone()))
-                }),
+                version: facts
+                    .and_then(|f| {
+                        f.provider_version
+                            .clone()
+                            .or_else(|| Some(f.version.clone()))
+                    })
+                    // SUSE's provider reports no version fipscan can read.
+                    .filter(|v| !v.is_empty()),
             })
         });
         let symcrypt = modulesdir
@@ -250,7 +256,35 @@ impl OpensslInstall {
             config,
             distro_facts: text.map(|t| t.distro.clone()).unwrap_or_default(),
             distro,
+            vendor_facts: VendorFacts::default(),
         }
+    }
+
+    /// Adds the owning packages of the library and its provider, and the
+    /// image's os-release ID, from the image's package databases.
+    pub fn with_vendor(mut self, pkgs: &super::packages::ImagePackages) -> OpensslInstall {
+        self.vendor_facts = VendorFacts::read(
+            pkgs,
+            &self.lib_path,
+            self.provider.as_ref().map(|p| p.path.as_str()),
+        );
+        self
+    }
+
+    /// The vendor of a distro build, as far as the image tells.
+    pub fn vendor(&self) -> Option<VendorBuild> {
+        if self.symcrypt.is_some() {
+            return Some(VendorBuild {
+                vendor: Vendor::AzureLinux,
+                named_by: "its libcrypto loads SymCrypt-OpenSSL".into(),
+                rebuild: None,
+            });
+        }
+        openssl_vendor::identify(
+            &self.vendor_facts,
+            self.provider.as_ref().and_then(|p| p.name.as_deref()),
+            self.distro_facts.hmac_integrity,
+        )
     }
 
     pub fn label(&self) -> String {
@@ -262,11 +296,17 @@ impl OpensslInstall {
 
     pub fn provider_label(&self) -> Option<String> {
         let p = self.provider.as_ref()?;
-        Some(format!(
+        let label = format!(
             "{} {}",
             p.name.as_deref().unwrap_or("FIPS provider"),
             p.version.as_deref().unwrap_or("of unknown version")
-        ))
+        );
+        // The package names the build when the module's own name does not
+        // (Wolfi's openssl-provider-fips-3.1.2, Ubuntu's openssl-fips-module-3).
+        Some(match &self.vendor_facts.provider {
+            Some(pkg) => format!("{label} (package {} {})", pkg.name, pkg.version),
+            None => label,
+        })
     }
 
     pub fn evidence(&self) -> Vec<Evidence> {
@@ -312,18 +352,37 @@ impl OpensslInstall {
                 .at(&self.lib_path, &self.layer),
             );
         }
+        if self.distro_facts.fips_object_module {
+            ev.push(
+                Evidence::new("marker", super::openssl_fom::FOM_MARKER)
+                    .at(&self.lib_path, &self.layer),
+            );
+        }
         ev.extend(self.distro.evidence());
+        let owners = [
+            (
+                &self.vendor_facts.library,
+                Some((&self.lib_path, &self.layer)),
+            ),
+            (
+                &self.vendor_facts.provider,
+                self.provider.as_ref().map(|p| (&p.path, &p.layer)),
+            ),
+        ];
+        for (pkg, at) in owners {
+            if let (Some(pkg), Some((path, layer))) = (pkg, at) {
+                ev.push(
+                    Evidence::new("package", openssl_vendor::package_text(pkg)).at(path, layer),
+                );
+            }
+        }
         ev
     }
 
-    /// Red Hat's own build: its FIPS integrity key, or its provider's name.
+    /// A Red Hat-family build: its FIPS integrity key, its provider's name,
+    /// its package or os-release (RHEL and its rebuilds).
     fn red_hat(&self) -> bool {
-        self.distro_facts.hmac_integrity
-            || self
-                .provider
-                .as_ref()
-                .and_then(|p| p.name.as_deref())
-                .is_some_and(|n| n.contains("Red Hat"))
+        self.vendor().is_some_and(|v| v.vendor == Vendor::RedHat)
     }
 
     /// The provider module (image path) this OpenSSL loads at start-up:
@@ -363,6 +422,9 @@ impl OpensslInstall {
                 j.summary = format!("uses {label}; its version could not be read");
                 j.remediation = Some("use an OpenSSL 3 with a validated FIPS provider".into());
             }
+            Some(0 | 1) if self.distro_facts.fips_object_module => {
+                super::openssl_fom::judge(&label, &mut j);
+            }
             Some(0 | 1) if self.fips_build => {
                 self.distro
                     .judge_legacy_build(&label, self.red_hat(), &mut j);
@@ -381,22 +443,15 @@ impl OpensslInstall {
                     .modulesdir
                     .as_ref()
                     .map_or_else(|| "its modules directory".into(), |(d, _)| d.clone());
-                let (loads, vendor_host) = match (&self.symcrypt, &self.provider) {
-                    (Some(sc), _) => (
-                        Some(format!("the SymCrypt provider (/{})", sc.path)),
-                        Some(crate::target::HostNeed::AzureLinuxFipsHost),
-                    ),
-                    (None, Some(_)) => (
-                        self.provider_label().map(|l| format!("{l} with fips=yes")),
-                        self.red_hat()
-                            .then_some(crate::target::HostNeed::RhelFipsHost),
-                    ),
-                    (None, None) => (None, None),
+                let loads = match (&self.symcrypt, &self.provider) {
+                    (Some(sc), _) => Some(format!("the SymCrypt provider (/{})", sc.path)),
+                    (None, Some(_)) => self.provider_label().map(|l| format!("{l} with fips=yes")),
+                    (None, None) => None,
                 };
                 self.distro.judge_kernel_switch(
                     &label,
                     loads.as_deref(),
-                    vendor_host,
+                    self.vendor().as_ref(),
                     &dir,
                     &mut j,
                 );

@@ -15,6 +15,8 @@ use crate::report::Evidence;
 use crate::score::Status;
 use crate::target::HostNeed;
 
+use super::openssl_vendor::VendorBuild;
+
 /// The file whose presence RHEL 7's 1.0.2 wants before it switches FIPS
 /// mode on at load (signatures: openssl.system-fips-file).
 const SYSTEM_FIPS: &str = "etc/system-fips";
@@ -263,26 +265,31 @@ impl DistroState {
 
     /// An OpenSSL 3 whose distro patch loads a FIPS provider when the kernel
     /// flag is set: the OpenSSL FIPS provider with fips=yes (Fedora/RHEL 9
-    /// `0032-Force-fips`), or SymCrypt first (Azure Linux 3).
+    /// and SUSE `Force-fips` patches), or SymCrypt first (Azure Linux 3).
     /// `loads` says what it loads then ("<provider> with fips=yes"),
-    /// `vendor_host` the node its validation names.
+    /// `vendor` whose build it is (and so the node its validation names).
     pub fn judge_kernel_switch(
         &self,
         label: &str,
         loads: Option<&str>,
-        vendor_host: Option<HostNeed>,
+        vendor: Option<&VendorBuild>,
         dir: &str,
         j: &mut Judgement,
     ) {
+        let build = vendor.map_or_else(|| "a distro build".to_string(), |v| v.label());
         let Some(loads) = loads else {
             j.status = Status::NonFips;
             j.code = Code::OpensslNoFipsProvider;
             j.summary = format!(
-                "uses {label}, a distro build that switches to FIPS mode from the node's kernel flag, but it has no FIPS provider (no fips.so in {dir}): FIPS mode cannot work"
+                "uses {label}, {build} that switches to FIPS mode from the node's kernel flag, but it has no FIPS provider (no fips.so in {dir}): FIPS mode cannot work"
             );
-            j.remediation = Some(
-                "install the distro's FIPS provider package with the library (RHEL 9: the fips.so of openssl-libs / openssl-fips-provider), or use the vendor's base image unmodified".into(),
+            let install = vendor.map_or(
+                "RHEL 9: the fips.so of openssl-libs / openssl-fips-provider",
+                |v| v.vendor.provider_package(),
             );
+            j.remediation = Some(format!(
+                "install the distro's FIPS provider package with the library ({install}), or use the vendor's base image unmodified"
+            ));
             return;
         };
         j.status = Status::HostDependent;
@@ -295,9 +302,10 @@ impl DistroState {
                 "when the node's kernel runs in FIPS mode".to_string()
             }
         };
-        j.needs.extend(vendor_host);
+        j.needs.extend(vendor.and_then(|v| v.vendor.host()));
+        let condition = vendor.map_or_else(String::new, |v| format!("; {}", v.vendor.condition()));
         j.summary = format!(
-            "uses {label}, a distro build that loads {loads} {on}; the provider's certificate is the vendor's, not checked by fipscan"
+            "uses {label}, {build} that loads {loads} {on}{condition}; the provider's certificate is the vendor's, not checked by fipscan"
         );
         j.remediation = None;
     }

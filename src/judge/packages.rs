@@ -24,58 +24,85 @@ pub struct OsInfo {
     pub crypto_policy: Option<String>,
 }
 
-/// Ties each component to its owning package and describes the OS; also
-/// returns every installed package (name order), for SBOM outputs.
-pub fn attach(view: &FsView, components: &mut [Component]) -> (Option<OsInfo>, Vec<PackageRef>) {
-    let os: Option<OsRelease> = ["etc/os-release", "usr/lib/os-release"]
-        .iter()
-        .find_map(|p| view.text(p))
-        .map(pk::parse_os_release);
-    let distro = os
-        .as_ref()
-        .map_or_else(Distro::unknown, Distro::from_os_release);
-    let mut packages = Vec::new();
-    let mut lists = Vec::new();
-    for vn in view.nodes.values() {
-        match vn.node.facts.as_deref() {
-            Some(FileFacts::Packages { packages: found }) => packages.extend(found.iter().cloned()),
-            Some(FileFacts::PackageFiles {
-                package,
-                arch,
-                files,
-            }) => lists.push((package, arch, files)),
-            _ => {}
+/// The image's package databases and os-release, read once: the OpenSSL
+/// judgement names the package (and so the vendor) of a library, and
+/// [`attach`] ties every component to its package.
+pub struct ImagePackages {
+    pub os: Option<OsRelease>,
+    /// Every installed package (name order), for SBOM outputs.
+    pub installed: Vec<PackageRef>,
+    count: usize,
+    index: PackageIndex,
+}
+
+impl ImagePackages {
+    pub fn read(view: &FsView) -> ImagePackages {
+        let os: Option<OsRelease> = ["etc/os-release", "usr/lib/os-release"]
+            .iter()
+            .find_map(|p| view.text(p))
+            .map(pk::parse_os_release);
+        let distro = os
+            .as_ref()
+            .map_or_else(Distro::unknown, Distro::from_os_release);
+        let mut packages = Vec::new();
+        let mut lists = Vec::new();
+        for vn in view.nodes.values() {
+            match vn.node.facts.as_deref() {
+                Some(FileFacts::Packages { packages: found }) => {
+                    packages.extend(found.iter().cloned())
+                }
+                Some(FileFacts::PackageFiles {
+                    package,
+                    arch,
+                    files,
+                }) => lists.push((package, arch, files)),
+                _ => {}
+            }
+        }
+        for (name, arch, files) in lists {
+            pk::attach_files(&mut packages, name, arch.as_deref(), files.clone());
+        }
+        for p in &mut packages {
+            p.set_distro(&distro);
+        }
+        let count = packages.len();
+        let mut installed: Vec<PackageRef> = packages.iter().map(package_ref).collect();
+        installed
+            .sort_by(|a, b| (&a.name, &a.version, &a.purl).cmp(&(&b.name, &b.version, &b.purl)));
+        installed.dedup();
+        ImagePackages {
+            os,
+            installed,
+            count,
+            index: PackageIndex::new(packages),
         }
     }
-    for (name, arch, files) in lists {
-        pk::attach_files(&mut packages, name, arch.as_deref(), files.clone());
+
+    /// The package that owns an image path (`usr/lib/x` or `/usr/lib/x`).
+    pub fn owner(&self, image_path: &str) -> Option<PackageRef> {
+        let abs = format!("/{}", image_path.trim_start_matches('/'));
+        self.index.owner(&abs).map(package_ref)
     }
-    for p in &mut packages {
-        p.set_distro(&distro);
+}
+
+fn package_ref(p: &pk::Package) -> PackageRef {
+    PackageRef {
+        name: p.name.clone(),
+        version: p.version.clone(),
+        purl: p.purl.clone(),
     }
-    let count = packages.len();
-    let mut installed: Vec<PackageRef> = packages
-        .iter()
-        .map(|p| PackageRef {
-            name: p.name.clone(),
-            version: p.version.clone(),
-            purl: p.purl.clone(),
-        })
-        .collect();
-    installed.sort_by(|a, b| (&a.name, &a.version, &a.purl).cmp(&(&b.name, &b.version, &b.purl)));
-    installed.dedup();
-    let index = PackageIndex::new(packages);
+}
+
+/// Ties each component to its owning package and describes the OS.
+pub fn attach(pkgs: &ImagePackages, view: &FsView, components: &mut [Component]) -> Option<OsInfo> {
     for c in components.iter_mut() {
         // A nested jar belongs to the package of the file that holds it.
         let file = c.path.split("!/").next().unwrap_or(&c.path);
-        if let Some(owner) = index.owner(file) {
-            c.package = Some(PackageRef {
-                name: owner.name.clone(),
-                version: owner.version.clone(),
-                purl: owner.purl.clone(),
-            });
+        if let Some(owner) = pkgs.owner(file) {
+            c.package = Some(owner);
         }
     }
+    let (os, count) = (&pkgs.os, pkgs.count);
     let crypto_policy = view
         .text("etc/crypto-policies/config")
         .and_then(|t| {
@@ -84,12 +111,11 @@ pub fn attach(view: &FsView, components: &mut [Component]) -> (Option<OsInfo>, V
                 .find(|l| !l.is_empty() && !l.starts_with('#'))
         })
         .map(str::to_string);
-    let info = (os.is_some() || count > 0 || crypto_policy.is_some()).then(|| OsInfo {
+    (os.is_some() || count > 0 || crypto_policy.is_some()).then(|| OsInfo {
         id: os.as_ref().and_then(|o| o.id.clone()),
         version_id: os.as_ref().and_then(|o| o.version_id.clone()),
         pretty_name: os.as_ref().and_then(|o| o.pretty_name.clone()),
         packages: count,
         crypto_policy,
-    });
-    (info, installed)
+    })
 }

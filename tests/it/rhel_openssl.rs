@@ -199,7 +199,12 @@ fn el9_kernel_switch_without_a_provider_cannot_run_fips() {
     let c = component(img, PROGRAM);
     assert_eq!(
         c["summary"],
-        "uses OpenSSL 3.5.5 (/usr/lib64/libcrypto.so.3), a distro build that switches to FIPS mode from the node's kernel flag, but it has no FIPS provider (no fips.so in /usr/lib64/ossl-modules): FIPS mode cannot work"
+        "uses OpenSSL 3.5.5 (/usr/lib64/libcrypto.so.3), a Red Hat-family build (os-release ID=almalinux; almalinux rebuilds RHEL's OpenSSL and is judged as Red Hat's: its own certificate, if any, is not checked) that switches to FIPS mode from the node's kernel flag, but it has no FIPS provider (no fips.so in /usr/lib64/ossl-modules): FIPS mode cannot work"
+    );
+    // The vendor, named from the image's os-release, says what to install.
+    assert_eq!(
+        c["remediation"],
+        "install the distro's FIPS provider package with the library (RHEL 9: the fips.so of openssl-libs / openssl-fips-provider), or use the vendor's base image unmodified"
     );
     assert_eq!(
         evidence_of(c, "modules-dir"),

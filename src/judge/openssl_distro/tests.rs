@@ -1,4 +1,13 @@
 use super::*;
+use crate::judge::openssl_vendor::Vendor;
+
+fn build(vendor: Vendor, named_by: &str) -> VendorBuild {
+    VendorBuild {
+        vendor,
+        named_by: named_by.into(),
+        rebuild: None,
+    }
+}
 
 fn blank() -> Judgement {
     Judgement::new(Status::Unknown, Code::OpensslNoFipsProvider, String::new())
@@ -102,7 +111,10 @@ fn kernel_switch_with_a_provider_is_host_dependent() {
     DistroState::default().judge_kernel_switch(
         "OpenSSL 3.5.5 (/usr/lib64/libcrypto.so.3)",
         Some("Red Hat Enterprise Linux 9 - OpenSSL FIPS Provider 3.5.5 with fips=yes"),
-        Some(HostNeed::RhelFipsHost),
+        Some(&build(
+            Vendor::RedHat,
+            "provider name \"Red Hat Enterprise Linux 9 - OpenSSL FIPS Provider\"",
+        )),
         "/usr/lib64/ossl-modules",
         &mut j,
     );
@@ -113,7 +125,7 @@ fn kernel_switch_with_a_provider_is_host_dependent() {
     assert_eq!(j.needs, [HostNeed::KernelFipsMode, HostNeed::RhelFipsHost]);
     assert_eq!(
         j.summary,
-        "uses OpenSSL 3.5.5 (/usr/lib64/libcrypto.so.3), a distro build that loads Red Hat Enterprise Linux 9 - OpenSSL FIPS Provider 3.5.5 with fips=yes when the node's kernel runs in FIPS mode; the provider's certificate is the vendor's, not checked by fipscan"
+        "uses OpenSSL 3.5.5 (/usr/lib64/libcrypto.so.3), Red Hat's build (provider name \"Red Hat Enterprise Linux 9 - OpenSSL FIPS Provider\") that loads Red Hat Enterprise Linux 9 - OpenSSL FIPS Provider 3.5.5 with fips=yes when the node's kernel runs in FIPS mode; Red Hat's validations name RHEL hosts as the operating environment; the provider's certificate is the vendor's, not checked by fipscan"
     );
     let forced = DistroState {
         forced_by: Some("OPENSSL_FORCE_FIPS_MODE=1".into()),
@@ -122,9 +134,10 @@ fn kernel_switch_with_a_provider_is_host_dependent() {
     let mut j = blank();
     forced.judge_kernel_switch("L", Some("P with fips=yes"), None, "/d", &mut j);
     assert!(j.needs.is_empty());
-    assert!(j.summary.ends_with(
-        "loads P with fips=yes (OPENSSL_FORCE_FIPS_MODE=1 in the image Env forces it); the provider's certificate is the vendor's, not checked by fipscan"
-    ));
+    assert_eq!(
+        j.summary,
+        "uses L, a distro build that loads P with fips=yes (OPENSSL_FORCE_FIPS_MODE=1 in the image Env forces it); the provider's certificate is the vendor's, not checked by fipscan"
+    );
 }
 
 #[test]
@@ -135,7 +148,10 @@ fn azure_linux_symcrypt_needs_an_azure_linux_fips_host() {
     DistroState::default().judge_kernel_switch(
         "OpenSSL 3.3.5 (/usr/lib64/libcrypto.so.3)",
         Some("the SymCrypt provider (/usr/lib64/ossl-modules/symcryptprovider.so)"),
-        Some(HostNeed::AzureLinuxFipsHost),
+        Some(&build(
+            Vendor::AzureLinux,
+            "its libcrypto loads SymCrypt-OpenSSL",
+        )),
         "/usr/lib64/ossl-modules",
         &mut j,
     );
@@ -149,7 +165,7 @@ fn azure_linux_symcrypt_needs_an_azure_linux_fips_host() {
     );
     assert_eq!(
         j.summary,
-        "uses OpenSSL 3.3.5 (/usr/lib64/libcrypto.so.3), a distro build that loads the SymCrypt provider (/usr/lib64/ossl-modules/symcryptprovider.so) when the node's kernel runs in FIPS mode; the provider's certificate is the vendor's, not checked by fipscan"
+        "uses OpenSSL 3.3.5 (/usr/lib64/libcrypto.so.3), Azure Linux's build (its libcrypto loads SymCrypt-OpenSSL) that loads the SymCrypt provider (/usr/lib64/ossl-modules/symcryptprovider.so) when the node's kernel runs in FIPS mode; SymCrypt-OpenSSL's validation covers Azure Linux hosts; the provider's certificate is the vendor's, not checked by fipscan"
     );
 }
 
