@@ -212,6 +212,7 @@ fn configured_openssl() -> OpensslInstall {
         }),
         distro_facts: Default::default(),
         distro: Default::default(),
+        vendor_facts: Default::default(),
     }
 }
 
