@@ -87,7 +87,10 @@ fn is_libcrypto(lib: &Lib<'_>, sigs: &Signatures) -> bool {
 }
 
 /// Resolves the config's main program to an image path.
-fn resolve_entrypoint(view: &FsView, config: &ImageConfig) -> Option<(String, Option<String>)> {
+pub(crate) fn resolve_entrypoint(
+    view: &FsView,
+    config: &ImageConfig,
+) -> Option<(String, Option<String>)> {
     let program = config.main_program()?;
     let candidates: Vec<String> = if program.contains('/') {
         let base = config.working_dir.as_deref().unwrap_or("/");
@@ -351,7 +354,7 @@ fn judge_native<'a>(
                 .or_else(|| closure.iter().find_map(|l| l.facts.node.as_ref()))
                 .filter(|n| n.shared_openssl);
             let (install, mut j) = match node {
-                Some(n) => node::judge_shared(n, lib, nctx, install_of),
+                Some(n) => node::judge_shared(n, own.path, lib, nctx, install_of),
                 None => {
                     let install = install_of(lib);
                     let j = install.judge(sigs);
