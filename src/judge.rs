@@ -90,7 +90,10 @@ fn is_libcrypto(lib: &Lib<'_>, sigs: &Signatures) -> bool {
 }
 
 /// Resolves the config's main program to an image path.
-fn resolve_entrypoint(view: &FsView, config: &ImageConfig) -> Option<(String, Option<String>)> {
+pub(crate) fn resolve_entrypoint(
+    view: &FsView,
+    config: &ImageConfig,
+) -> Option<(String, Option<String>)> {
     let program = config.main_program()?;
     let candidates: Vec<String> = if program.contains('/') {
         let base = config.working_dir.as_deref().unwrap_or("/");
@@ -115,12 +118,17 @@ fn resolve_entrypoint(view: &FsView, config: &ImageConfig) -> Option<(String, Op
 
 pub fn judge_image(view: &FsView, config: &ImageConfig, sigs: &Signatures) -> Judged {
     let linker = Linker::new(view, config);
-    let nctx = native::NativeCtx { view, config, sigs };
+    // Read before judging: a distro OpenSSL is named by its package.
+    let image_packages = packages::ImagePackages::read(view);
+    let nctx = native::NativeCtx {
+        view,
+        config,
+        sigs,
+        packages: &image_packages,
+    };
     let mut findings = Vec::new();
     let mut components: Vec<Component> = Vec::new();
     let mut installs: BTreeMap<String, OpensslInstall> = BTreeMap::new();
-    // Read before judging: a distro OpenSSL is named by its package.
-    let image_packages = packages::ImagePackages::read(view);
     let install_of = |lib: Lib<'_>, installs: &mut BTreeMap<String, OpensslInstall>| {
         installs
             .entry(lib.path.to_string())
@@ -358,7 +366,7 @@ fn judge_native<'a>(
                 .or_else(|| closure.iter().find_map(|l| l.facts.node.as_ref()))
                 .filter(|n| n.shared_openssl);
             let (install, mut j) = match node {
-                Some(n) => node::judge_shared(n, lib, nctx, install_of),
+                Some(n) => node::judge_shared(n, own.path, lib, nctx, install_of),
                 None => {
                     let install = install_of(lib);
                     let j = install.judge(sigs);

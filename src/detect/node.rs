@@ -17,7 +17,10 @@ pub const SHARED_CONFIG_FLAG: &str = "node.shared-config-flag";
 pub const RELEASE_URL: &str = "node.release-url";
 pub const ENABLE_FIPS_FLAG: &str = "node.enable-fips-flag";
 pub const FORCE_FIPS_FLAG: &str = "node.force-fips-flag";
-pub const MARKER_IDS: [&str; 7] = [
+pub const OPENSSL_CONFIG_FLAG: &str = "node.openssl-config-flag";
+pub const FIPS_ERROR_PROVIDER: &str = "node.fips-error-provider";
+pub const FIPS_ERROR_OPENSSL: &str = "node.fips-error-openssl";
+pub const MARKER_IDS: [&str; 10] = [
     CONFIG_START,
     CONFIG_START_PRETTY,
     CONF_NAME_DEFINE,
@@ -25,6 +28,9 @@ pub const MARKER_IDS: [&str; 7] = [
     RELEASE_URL,
     ENABLE_FIPS_FLAG,
     FORCE_FIPS_FLAG,
+    OPENSSL_CONFIG_FLAG,
+    FIPS_ERROR_PROVIDER,
+    FIPS_ERROR_OPENSSL,
 ];
 
 /// How many occurrences of each start marker are tried: the config is
@@ -51,6 +57,11 @@ pub struct NodeFacts {
     /// The Node release (`24.21.0`), from `process.release.sourceUrl`.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub version: Option<String>,
+    /// What this Node prints when `--enable-fips` finds no FIPS provider
+    /// (the marker's text): Node 24's own check, or, before it, OpenSSL's
+    /// error for the provider load Node tries itself.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fips_start_error: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -111,6 +122,11 @@ pub fn analyze(data: &[u8], sigs: &Signatures) -> Option<NodeFacts> {
             .get("node_module_version")
             .and_then(serde_json::Value::as_u64),
         version: release_version(data, sigs),
+        fips_start_error: [FIPS_ERROR_PROVIDER, FIPS_ERROR_OPENSSL]
+            .iter()
+            .map(|id| sigs.pattern(id))
+            .find(|p| !p.is_empty() && memmem::find(data, p.as_bytes()).is_some())
+            .map(str::to_string),
     })
 }
 
@@ -136,31 +152,6 @@ fn release_version(data: &[u8], sigs: &Signatures) -> Option<String> {
         && v.chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
     ok.then(|| v.to_string())
-}
-
-/// The section an OpenSSL config must activate FIPS in for this Node, given
-/// the image's `NODE_OPTIONS`.
-pub fn effective_section<'a>(
-    facts: &'a NodeFacts,
-    node_options: Option<&str>,
-    sigs: &Signatures,
-) -> &'a str {
-    let flag = sigs.pattern(SHARED_CONFIG_FLAG);
-    if node_options.is_some_and(|o| o.split_whitespace().any(|w| w == flag)) {
-        "openssl_conf"
-    } else {
-        &facts.conf_section
-    }
-}
-
-/// `--force-fips` or `--enable-fips` in the image's `NODE_OPTIONS`, the
-/// stronger one when both are there.
-pub fn fips_flag<'s>(node_options: Option<&str>, sigs: &'s Signatures) -> Option<&'s str> {
-    let words: Vec<&str> = node_options?.split_whitespace().collect();
-    [FORCE_FIPS_FLAG, ENABLE_FIPS_FLAG]
-        .iter()
-        .map(|id| sigs.pattern(id))
-        .find(|f| words.contains(f))
 }
 
 #[cfg(test)]
@@ -193,6 +184,7 @@ mod tests {
                 conf_section: "nodejs_conf".into(),
                 module_version: Some(108),
                 version: None,
+                fips_start_error: None,
             })
         );
     }
@@ -207,6 +199,16 @@ mod tests {
             (f.shared_openssl, f.openssl_is_fips, f.conf_section.as_str()),
             (false, true, "openssl_conf")
         );
+        assert_eq!(f.fips_start_error, None);
+        // Node 18-22 report the failed provider load OpenSSL gives them.
+        let mut with_error = old.clone();
+        with_error.extend_from_slice(b"\0OpenSSL error when trying to enable FIPS:\0");
+        assert_eq!(
+            analyze(&with_error, sigs())
+                .and_then(|f| f.fips_start_error)
+                .as_deref(),
+            Some("OpenSSL error when trying to enable FIPS:")
+        );
         let none = blob(r#"{ "target_defaults": {}, "variables": {"node_use_openssl": false}}"#);
         assert_eq!(analyze(&none, sigs()), None);
         assert_eq!(analyze(b"no config here", sigs()), None);
@@ -218,27 +220,7 @@ mod tests {
     }
 
     #[test]
-    fn node_options_can_switch_to_the_shared_section() {
-        let f = NodeFacts {
-            shared_openssl: true,
-            openssl_is_fips: false,
-            conf_section: "nodejs_conf".into(),
-            module_version: None,
-            version: None,
-        };
-        assert_eq!(effective_section(&f, None, sigs()), "nodejs_conf");
-        assert_eq!(
-            effective_section(
-                &f,
-                Some("--max-old-space-size=512 --openssl-shared-config"),
-                sigs()
-            ),
-            "openssl_conf"
-        );
-        assert_eq!(
-            effective_section(&f, Some("--openssl-shared-configs"), sigs()),
-            "nodejs_conf"
-        );
+    fn only_files_named_like_node_are_searched() {
         assert!(is_candidate("usr/lib/x86_64-linux-gnu/libnode.so.108"));
         assert!(is_candidate("usr/local/bin/node"));
         assert!(!is_candidate("usr/bin/nodemon"));
@@ -248,9 +230,9 @@ mod tests {
     fn node24_pretty_config_and_release_version_are_read() {
         // Shaped like the official 24.21.0 binary: the pretty-printed
         // config after a NUL, the release URL elsewhere in .rodata.
-        let mut data =
-            b"\x7fELF\0https://nodejs.org/download/release/v24.21.0/node-v24.21.0.tar.gz\0"
-                .to_vec();
+        // Node 24 carries both start-up errors for --enable-fips; its own
+        // check is the one it prints.
+        let mut data = b"\x7fELF\0https://nodejs.org/download/release/v24.21.0/node-v24.21.0.tar.gz\0OpenSSL error when trying to enable FIPS:\0%s requires an active OpenSSL provider named \"fips\". FIPS mode is configured through OpenSSL\0".to_vec();
         data.extend_from_slice(
             br#"{
   "variables": {
@@ -276,6 +258,7 @@ mod tests {
                 conf_section: "nodejs_conf".into(),
                 module_version: Some(137),
                 version: Some("24.21.0".into()),
+                fips_start_error: Some("requires an active OpenSSL provider named \"fips\"".into()),
             })
         );
         // A URL without a version-shaped segment gives no version.
@@ -287,20 +270,5 @@ mod tests {
             release_version(b"https://nodejs.org/download/release/v24.21.0", sigs()),
             None
         );
-    }
-
-    #[test]
-    fn fips_flags_are_read_from_node_options() {
-        assert_eq!(fips_flag(None, sigs()), None);
-        assert_eq!(fips_flag(Some("--max-old-space-size=64"), sigs()), None);
-        assert_eq!(
-            fips_flag(Some("--openssl-shared-config --enable-fips"), sigs()),
-            Some("--enable-fips")
-        );
-        assert_eq!(
-            fips_flag(Some("--enable-fips --force-fips"), sigs()),
-            Some("--force-fips")
-        );
-        assert_eq!(fips_flag(Some("--enable-fipsx"), sigs()), None);
     }
 }

@@ -28,6 +28,8 @@ pub struct NativeCtx<'a> {
     pub view: &'a FsView,
     pub config: &'a ImageConfig,
     pub sigs: &'a Signatures,
+    /// The image's package databases, read once (owners and vendors).
+    pub packages: &'a super::packages::ImagePackages,
 }
 
 fn native<'l>(lib: &Lib<'l>) -> Option<&'l NativeCrypto> {

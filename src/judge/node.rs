@@ -5,7 +5,9 @@
 //! things differ from other OpenSSL programs: Node reads its own section of
 //! openssl.cnf (`nodejs_conf` unless NODE_OPTIONS has
 //! --openssl-shared-config), and a bundled OpenSSL looks for providers in
-//! its compiled-in MODULESDIR, a directory of Node's build machine.
+//! its compiled-in MODULESDIR, a directory of Node's build machine. Node's
+//! own options (`options`) can name another configuration file, switch the
+//! section, and ask for FIPS, which Node then checks at start-up.
 
 use super::Judgement;
 use super::link::{Lib, elf_facts};
@@ -17,6 +19,9 @@ use crate::layer::path;
 use crate::report::Evidence;
 use crate::score::Status;
 use crate::signatures::{self as sig, Signatures};
+use options::{NodeOptions, Origin};
+
+mod options;
 
 /// FIPS in effect: validated, host-provided, or an unvalidated module switched on.
 fn on(j: &Judgement) -> bool {
@@ -41,58 +46,91 @@ fn init_of(shared: &OpensslInstall) -> &str {
         .unwrap_or("<the section openssl_conf names>")
 }
 
-/// Why Node reads `section`: its build's define, or NODE_OPTIONS.
-fn section_reason(n: &NodeFacts, section: &str, sigs: &Signatures) -> String {
-    if section == n.conf_section {
-        format!("NODE_OPENSSL_CONF_NAME={}", n.conf_section)
-    } else {
-        format!("NODE_OPTIONS {}", sigs.pattern(dn::SHARED_CONFIG_FLAG))
+/// Why Node reads `section`: its build's define, or the option.
+fn section_reason(n: &NodeFacts, v: &Views, sigs: &Signatures) -> String {
+    match v.opts.shared_config {
+        Some(origin) if v.section != n.conf_section => format!(
+            "{} {}",
+            origin.label(),
+            sigs.pattern(dn::SHARED_CONFIG_FLAG)
+        ),
+        _ => format!("NODE_OPENSSL_CONF_NAME={}", n.conf_section),
     }
 }
 
-/// The section Node reads, its view of the configuration, and the
-/// `openssl_conf` view every other program has (registered with
-/// `install_of`, so its config findings are reported once).
+/// The options Node is given, the section it reads, its view of the
+/// configuration, and the `openssl_conf` view of the same file (without
+/// --openssl-config, the one every other program has, registered with
+/// `install_of` so its config findings are reported once).
 struct Views {
+    opts: NodeOptions,
     section: String,
     /// What Node's OpenSSL does with the configuration, read at `section`.
     node: OpensslInstall,
-    /// The same OpenSSL read at `openssl_conf`.
+    /// The same OpenSSL and file read at `openssl_conf`.
     shared: OpensslInstall,
 }
 
+impl Views {
+    /// `--enable-fips`/`--force-fips` and where it was given.
+    fn flag(&self) -> Option<(&str, Origin)> {
+        self.opts.fips_flag.as_ref().map(|(f, o)| (f.as_str(), *o))
+    }
+}
+
+/// `program` is the Node executable's image path: its command line counts
+/// when the container runs it.
 fn views<'a>(
     n: &NodeFacts,
+    program: &str,
     lib: Lib<'a>,
     nctx: &NativeCtx<'a>,
     mut install_of: impl FnMut(Lib<'a>) -> OpensslInstall,
 ) -> Views {
     let sigs = nctx.sigs;
-    let section = dn::effective_section(n, nctx.config.env_var("NODE_OPTIONS"), sigs).to_string();
-    let shared = install_of(lib);
+    let runs = super::resolve_entrypoint(nctx.view, nctx.config).and_then(|(_, found)| found);
+    let opts = NodeOptions::read(nctx.config, program, runs.as_deref(), sigs);
+    let section = opts.section(n).to_string();
+    let conf = opts
+        .openssl_config
+        .as_ref()
+        .map(|(p, origin)| (p.as_str(), origin.config_source()));
+    let read = |appname: &str| {
+        OpensslInstall::inspect_conf(lib, nctx.view, nctx.config, sigs, appname, conf)
+            .with_vendor(nctx.packages)
+    };
+    // With --openssl-config Node reads a file other programs do not.
+    let shared = match conf {
+        Some(_) => read("openssl_conf"),
+        None => install_of(lib),
+    };
     let node = if section == "openssl_conf" {
         shared.clone()
     } else {
-        OpensslInstall {
-            // The same library and provider: the same packages.
-            vendor_facts: shared.vendor_facts.clone(),
-            ..OpensslInstall::inspect_app(lib, nctx.view, nctx.config, sigs, &section)
-        }
+        read(&section)
     };
     Views {
+        opts,
         section,
         node,
         shared,
     }
 }
 
-/// `--enable-fips`/`--force-fips` in NODE_OPTIONS: Node sets OpenSSL's
-/// default properties to fips=yes itself, so a provider the configuration
-/// activates without `default_properties = fips=yes` is enforced all the
-/// same.
-fn judge_with_flag(install: &OpensslInstall, flag: Option<&str>, sigs: &Signatures) -> Judgement {
+/// `--enable-fips`/`--force-fips` (NODE_OPTIONS or the command line): Node
+/// sets OpenSSL's default properties to fips=yes itself, so a provider the
+/// configuration activates without `default_properties = fips=yes` is
+/// enforced all the same (getFips() 1, MD5 refused, on Node 18-24).
+fn judge_with_flag(
+    install: &OpensslInstall,
+    flag: Option<(&str, Origin)>,
+    sigs: &Signatures,
+) -> Judgement {
     let mut j = install.judge(sigs);
-    let Some(flag) = flag else { return j };
+    let Some((flag, origin)) = flag else {
+        return j;
+    };
+    let given = format!("{} {flag}", origin.label());
     if j.code == Code::OpensslFipsNotEnforced {
         let mut enforced = install.clone();
         if let Some(c) = enforced.config.as_mut() {
@@ -101,35 +139,45 @@ fn judge_with_flag(install: &OpensslInstall, flag: Option<&str>, sigs: &Signatur
         let evidence = std::mem::take(&mut j.evidence);
         j = enforced.judge(sigs);
         j.evidence = evidence;
-        j.summary = format!("{} (fips=yes from NODE_OPTIONS {flag})", j.summary);
+        j.summary = format!("{} (fips=yes from {given})", j.summary);
     }
     j.evidence.push(Evidence::new(
         "node-options",
         format!(
-            "NODE_OPTIONS {flag}: Node sets fips=yes in OpenSSL's default properties at start-up and exits when it gets no FIPS provider"
+            "{given}: Node sets fips=yes in OpenSSL's default properties at start-up and exits when it gets no FIPS provider"
         ),
     ));
     j
 }
 
-/// The last word of a judgement whose FIPS is not on, when NODE_OPTIONS
-/// asks for FIPS: the program does not even start (Node 24.21.0 run on the
-/// node-static fixture: "--enable-fips requires an active OpenSSL provider
-/// named \"fips\"", exit 1).
-fn flag_note(j: &mut Judgement, flag: Option<&str>) {
-    if let Some(flag) = flag
-        && !on(j)
-    {
-        j.summary = format!(
-            "{}; NODE_OPTIONS {flag} makes Node exit at start-up without an active FIPS provider",
-            j.summary
-        );
+/// The last word of a judgement whose FIPS is not on, when Node is asked
+/// for FIPS: the program does not even start. What it prints is the
+/// binary's own (run on the fixtures: Node 24.21.0 "--enable-fips requires
+/// an active OpenSSL provider named \"fips\"", exit 1; Node 18-22 "OpenSSL
+/// error when trying to enable FIPS:" and OpenSSL's error, or an abort).
+fn flag_note(j: &mut Judgement, n: &NodeFacts, flag: Option<(&str, Origin)>, sigs: &Signatures) {
+    let Some((flag, origin)) = flag else { return };
+    if on(j) {
+        return;
     }
+    let prints = match n.fips_start_error.as_deref() {
+        Some(e) if e == sigs.pattern(dn::FIPS_ERROR_PROVIDER) => {
+            format!(" (it prints: {flag} {e})")
+        }
+        Some(e) => format!(" (it prints: {e} …)"),
+        None => String::new(),
+    };
+    j.summary = format!(
+        "{}; {} {flag} makes Node exit at start-up without an active FIPS provider{prints}",
+        j.summary,
+        origin.label()
+    );
 }
 
 /// Node reads another section than `openssl_conf`, and only that section
-/// fails to activate the FIPS provider the others get.
-fn conf_section_judgement(v: &Views, j: &mut Judgement, sigs: &Signatures) {
+/// fails to activate the FIPS provider `openssl_conf` gets.
+fn conf_section_judgement(v: &Views, nctx: &NativeCtx<'_>, j: &mut Judgement) {
+    let sigs = nctx.sigs;
     if v.section == "openssl_conf" || on(j) || !on(&v.shared.judge(sigs)) {
         return;
     }
@@ -137,12 +185,19 @@ fn conf_section_judgement(v: &Views, j: &mut Judgement, sigs: &Signatures) {
     j.status = Status::FipsCapable;
     j.fips_mode_on = false;
     j.code = Code::NodeOpensslConfSection;
-    j.summary = format!(
-        "Node reads the `{section}` section of {cnf}, which does not activate the FIPS provider that `openssl_conf` activates for other programs"
-    );
+    j.summary = match &v.opts.openssl_config {
+        None => format!(
+            "Node reads the `{section}` section of {cnf}, which does not activate the FIPS provider that `openssl_conf` activates for other programs"
+        ),
+        Some((_, origin)) => format!(
+            "Node reads the `{section}` section of {cnf} ({}), which does not activate the FIPS provider that its `openssl_conf` section activates",
+            origin.config_source()
+        ),
+    };
     j.remediation = Some(format!(
-        "add `{section} = {}` to the default section of {cnf}, or set NODE_OPTIONS=--openssl-shared-config in the image",
-        init_of(&v.shared)
+        "add `{section} = {}` to the default section of {cnf}, or set {} in the image",
+        init_of(&v.shared),
+        NodeOptions::node_options_with(nctx.config, sigs.pattern(dn::SHARED_CONFIG_FLAG))
     ));
 }
 
@@ -150,14 +205,14 @@ fn conf_section_judgement(v: &Views, j: &mut Judgement, sigs: &Signatures) {
 /// of the configuration leaves it.
 pub fn judge_shared<'a>(
     n: &NodeFacts,
+    program: &str,
     lib: Lib<'a>,
     nctx: &NativeCtx<'a>,
     install_of: impl FnMut(Lib<'a>) -> OpensslInstall,
 ) -> (OpensslInstall, Judgement) {
     let sigs = nctx.sigs;
-    let v = views(n, lib, nctx, install_of);
-    let flag = dn::fips_flag(nctx.config.env_var("NODE_OPTIONS"), sigs);
-    let mut j = judge_with_flag(&v.node, flag, sigs);
+    let v = views(n, program, lib, nctx, install_of);
+    let mut j = judge_with_flag(&v.node, v.flag(), sigs);
     j.evidence.insert(
         0,
         Evidence::new(
@@ -165,12 +220,12 @@ pub fn judge_shared<'a>(
             format!(
                 "process.config: node_shared_openssl=true; Node reads the `{}` section of openssl.cnf ({})",
                 v.section,
-                section_reason(n, &v.section, sigs)
+                section_reason(n, &v, sigs)
             ),
         ),
     );
-    conf_section_judgement(&v, &mut j, sigs);
-    flag_note(&mut j, flag);
+    conf_section_judgement(&v, nctx, &mut j);
+    flag_note(&mut j, n, v.flag(), sigs);
     (v.node, j)
 }
 
@@ -213,11 +268,10 @@ pub fn judge_bundled<'a>(
     nctx: &NativeCtx<'a>,
     install_of: impl FnMut(Lib<'a>) -> OpensslInstall,
 ) -> Judgement {
-    let v = views(n, own, nctx, install_of);
-    let flag = dn::fips_flag(nctx.config.env_var("NODE_OPTIONS"), nctx.sigs);
-    let mut j = judge_with_flag(&v.node, flag, nctx.sigs);
+    let v = views(n, own.path, own, nctx, install_of);
+    let mut j = judge_with_flag(&v.node, v.flag(), nctx.sigs);
     bundled(n, &v, nctx, &mut j);
-    flag_note(&mut j, flag);
+    flag_note(&mut j, n, v.flag(), nctx.sigs);
     j
 }
 
@@ -241,7 +295,7 @@ fn bundled(n: &NodeFacts, v: &Views, nctx: &NativeCtx<'_>, j: &mut Judgement) {
                 "process.config: node_shared_openssl=false, openssl_is_fips={}; {node} carries {openssl} and reads the `{}` section of openssl.cnf ({})",
                 n.openssl_is_fips,
                 v.section,
-                section_reason(n, &v.section, sigs)
+                section_reason(n, v, sigs)
             ),
         ),
     );
@@ -251,7 +305,7 @@ fn bundled(n: &NodeFacts, v: &Views, nctx: &NativeCtx<'_>, j: &mut Judgement) {
     if v.node.provider.is_some() {
         // Node finds a provider: what remains is the configuration, as for
         // a Node over the image's OpenSSL.
-        conf_section_judgement(v, j, sigs);
+        conf_section_judgement(v, nctx, j);
         return;
     }
     let carries = format!("{node} carries its own {openssl} (node_shared_openssl=false)");
@@ -291,9 +345,9 @@ fn bundled(n: &NodeFacts, v: &Views, nctx: &NativeCtx<'_>, j: &mut Judgement) {
                 "it reads the `{}` section of {cnf}, which does not activate the provider (`openssl_conf` does)",
                 v.section
             ));
-            env.push(format!(
-                "NODE_OPTIONS={}",
-                sigs.pattern(dn::SHARED_CONFIG_FLAG)
+            env.push(NodeOptions::node_options_with(
+                nctx.config,
+                sigs.pattern(dn::SHARED_CONFIG_FLAG),
             ));
             config_fix = Some(format!(
                 " (or, instead of NODE_OPTIONS, add `{} = {}` to the default section of {cnf})",

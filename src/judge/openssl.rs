@@ -177,6 +177,20 @@ impl OpensslInstall {
         sigs: &Signatures,
         appname: &str,
     ) -> OpensslInstall {
+        OpensslInstall::inspect_conf(lib, view, config, sigs, appname, None)
+    }
+
+    /// As `inspect_app`, reading `conf` (an image path and why) instead of
+    /// OPENSSL_CONF or OPENSSLDIR's openssl.cnf when given: Node's
+    /// `--openssl-config`.
+    pub fn inspect_conf(
+        lib: Lib<'_>,
+        view: &FsView,
+        config: &ImageConfig,
+        sigs: &Signatures,
+        appname: &str,
+        conf: Option<(&str, &'static str)>,
+    ) -> OpensslInstall {
         let text = lib.facts.openssl.as_ref();
         let modulesdir = match config.env_var("OPENSSL_MODULES") {
             Some(dir) if !dir.is_empty() => {
@@ -217,8 +231,11 @@ impl OpensslInstall {
                     version: None,
                 })
             });
-        let conf_path = match config.env_var("OPENSSL_CONF") {
-            Some(p) if !p.is_empty() => Some((p.to_string(), "OPENSSL_CONF in the image Env")),
+        let conf_path = match (conf, config.env_var("OPENSSL_CONF")) {
+            (Some((p, why)), _) => Some((p.to_string(), why)),
+            (None, Some(p)) if !p.is_empty() => {
+                Some((p.to_string(), "OPENSSL_CONF in the image Env"))
+            }
             _ => text
                 .and_then(|t| t.openssldir.as_ref())
                 .map(|d| (path::join(d, "openssl.cnf"), "compiled-in OPENSSLDIR")),

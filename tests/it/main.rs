@@ -15,6 +15,7 @@ mod java;
 mod layers;
 mod native_modules;
 mod node;
+mod node_flags;
 mod openssl;
 mod openssl_fips;
 mod options;

@@ -109,10 +109,12 @@ fn judge_app_in(v: &FsView, env: &[&str], needed: &[&str]) -> Judgement {
         env: env.iter().map(|e| (*e).to_string()).collect(),
         ..Default::default()
     };
+    let packages = crate::judge::packages::ImagePackages::read(v);
     let ctx = NativeCtx {
         view: v,
         config: &config,
         sigs: Signatures::embedded(),
+        packages: &packages,
     };
     let closure: Vec<Lib<'_>> = v
         .nodes

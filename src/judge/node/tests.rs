@@ -54,6 +54,7 @@ fn fips_built_node() -> FileFacts {
             conf_section: "nodejs_conf".into(),
             module_version: Some(137),
             version: Some("24.21.0".into()),
+            fips_start_error: Some("requires an active OpenSSL provider named \"fips\"".into()),
         }),
     )
 }
@@ -227,7 +228,7 @@ fn node_options_force_fips_without_a_provider_stops_node() {
     assert_eq!(c.code.as_str(), "node-bundled-openssl-no-provider");
     assert_eq!(
         c.summary,
-        "Node 24.21.0 carries its own OpenSSL 3.5.8 (node_shared_openssl=false) and the image has no FIPS provider for it: crypto.setFips(true) leaves no algorithm to use; NODE_OPTIONS --force-fips makes Node exit at start-up without an active FIPS provider"
+        "Node 24.21.0 carries its own OpenSSL 3.5.8 (node_shared_openssl=false) and the image has no FIPS provider for it: crypto.setFips(true) leaves no algorithm to use; NODE_OPTIONS --force-fips makes Node exit at start-up without an active FIPS provider (it prints: --force-fips requires an active OpenSSL provider named \"fips\")"
     );
 }
 
@@ -244,5 +245,68 @@ fn a_found_provider_that_no_section_activates_is_inactive() {
     assert_eq!(
         (c.status.as_str(), c.code.as_str(), c.fips_mode_on),
         ("fips-capable", "openssl-fips-inactive", false)
+    );
+}
+
+#[test]
+fn openssl_config_names_the_file_node_reads_in_its_own_section() {
+    // The file activates the provider under openssl_conf only; OPENSSL_CONF
+    // (which would activate it under nodejs_conf) is not read by Node.
+    let files = || {
+        vec![
+            (NODE, fips_built_node()),
+            ("opt/fips/fips.so", provider()),
+            ("etc/node/fips.cnf", cnf("openssl_conf", true)),
+            ("etc/ssl/nodejs.cnf", cnf("nodejs_conf", true)),
+        ]
+    };
+    let env = [
+        "OPENSSL_MODULES=/opt/fips",
+        "OPENSSL_CONF=/etc/ssl/nodejs.cnf",
+        "NODE_OPTIONS=--openssl-config=/etc/node/fips.cnf",
+    ];
+    let c = judge(files(), &env);
+    assert_eq!(
+        (c.status.as_str(), c.code.as_str(), c.fips_mode_on),
+        ("fips-capable", "node-openssl-conf-section", false)
+    );
+    assert_eq!(
+        c.summary,
+        "Node reads the `nodejs_conf` section of /etc/node/fips.cnf (--openssl-config in NODE_OPTIONS), which does not activate the FIPS provider that its `openssl_conf` section activates"
+    );
+    // Run on Node 18-24: the image's NODE_OPTIONS plus --openssl-shared-config gives getFips() 1.
+    assert_eq!(
+        c.remediation.as_deref(),
+        Some(
+            "add `nodejs_conf = init` to the default section of /etc/node/fips.cnf, or set NODE_OPTIONS=\"--openssl-config=/etc/node/fips.cnf --openssl-shared-config\" in the image"
+        )
+    );
+    assert_eq!(
+        details(&c)[4..],
+        ["/etc/node/fips.cnf (--openssl-config in NODE_OPTIONS): FIPS provider not activated"]
+    );
+    // With the shared section the same file is validated.
+    let mut env = env.to_vec();
+    env.push("NODE_OPTIONS=--openssl-config=/etc/node/fips.cnf --openssl-shared-config");
+    let c = judge(files(), &env);
+    assert_eq!(
+        (c.status.as_str(), c.code.as_str(), c.fips_mode_on),
+        ("validated", "openssl-fips-validated", true)
+    );
+    // A missing file is ignored by Node: OpenSSL's built-in defaults, no FIPS.
+    let c = judge(
+        files(),
+        &[
+            "OPENSSL_MODULES=/opt/fips",
+            "NODE_OPTIONS=--openssl-config=/etc/node/none.cnf",
+        ],
+    );
+    assert_eq!(
+        (c.status.as_str(), c.code.as_str()),
+        ("fips-capable", "openssl-fips-inactive")
+    );
+    assert_eq!(
+        details(&c)[4..],
+        ["/etc/node/none.cnf (--openssl-config in NODE_OPTIONS): missing"]
     );
 }
