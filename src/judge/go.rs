@@ -86,12 +86,22 @@ pub fn classify(facts: &GoFacts, ctx: &GoContext<'_>) -> Option<Judgement> {
             || toolchain.experiment("boringcrypto"));
     let crypto_linked = match funcs {
         Some(f) => f.crypto.is_some(),
-        None if openssl_mode => {
+        None => {
+            // Without the function table the build settings tell only how
+            // the toolchain was set up: GOFIPS140 and the BoringCrypto
+            // experiment are recorded in programs without crypto too.
+            let mode = if openssl_mode {
+                "set to route crypto to OpenSSL".to_string()
+            } else if boring {
+                "built with the BoringCrypto experiment".to_string()
+            } else if let Some(v) = gofips140 {
+                format!("built with GOFIPS140={v}")
+            } else {
+                return None;
+            };
             ev.push(Evidence::new("go-function-table", "not readable"));
-            return Some(crypto_unknown(version, ev));
+            return Some(crypto_unknown(version, &mode, ev));
         }
-        // No function table: only the build settings can say crypto is there.
-        None => boring || gofips140.is_some(),
     };
     if !crypto_linked {
         return None;
@@ -313,15 +323,15 @@ pub fn classify(facts: &GoFacts, ctx: &GoContext<'_>) -> Option<Judgement> {
     Some(j)
 }
 
-/// A Go program from a toolchain in OpenSSL mode whose function table could
-/// not be read: whether it uses crypto at all is unknown, so no OpenSSL use
-/// is claimed.
-fn crypto_unknown(version: &str, evidence: Vec<Evidence>) -> Judgement {
+/// A Go program from a toolchain in a crypto mode (OpenSSL, BoringCrypto,
+/// GOFIPS140) whose function table could not be read: whether it uses
+/// crypto at all is unknown, so no module (and no OpenSSL use) is claimed.
+fn crypto_unknown(version: &str, mode: &str, evidence: Vec<Evidence>) -> Judgement {
     let mut j = Judgement::new(
         Status::Unknown,
         Code::GoCryptoUnknown,
         format!(
-            "{version} from a toolchain set to route crypto to OpenSSL, but its function table could not be read: whether it uses crypto (and so OpenSSL) is unknown"
+            "{version} from a toolchain {mode}, but its function table could not be read: whether it uses crypto (and so that module) is unknown"
         ),
     );
     j.remediation =

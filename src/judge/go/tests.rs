@@ -463,3 +463,30 @@ fn go_1_25_and_golang_fips_without_cgo_cannot_load_openssl() {
         assert!(!j.summary.contains("Microsoft"), "{}", j.summary);
     }
 }
+
+#[test]
+fn boringcrypto_or_gofips140_with_unreadable_function_table_is_unknown() {
+    for (f, mode) in [
+        (
+            no_table("go1.27.3-X:boringcrypto", &[("CGO_ENABLED", "0")]),
+            "built with the BoringCrypto experiment",
+        ),
+        (
+            no_table(
+                "go1.27.3",
+                &[("GOFIPS140", "v1.0.0-c2097c7c"), ("CGO_ENABLED", "0")],
+            ),
+            "built with GOFIPS140=v1.0.0-c2097c7c",
+        ),
+    ] {
+        let j = run(&f, &[]).unwrap();
+        // Not go-boringcrypto-no-cgo ("BoringCrypto is not linked"): the
+        // table that would show it cannot be read.
+        assert_eq!((j.status, j.code), (Status::Unknown, Code::GoCryptoUnknown));
+        assert_eq!(j.module, None);
+        assert!(j.summary.contains(mode), "{}", j.summary);
+        assert!(evidence(&j).contains(&"go-function-table: not readable".to_string()));
+    }
+    // No crypto mode and no table: not a component.
+    assert!(run(&no_table("go1.27.3", &[("CGO_ENABLED", "0")]), &[]).is_none());
+}
