@@ -4,6 +4,7 @@
 
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use serde_json::Value;
 
@@ -24,6 +25,39 @@ impl Dir {
         fs::write(&path, text).unwrap();
         path
     }
+}
+
+fn read_schema(name: &str) -> Value {
+    let text = fs::read_to_string(repo().join("schema").join(name)).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+/// schema/gate.schema.json, with the report schema its `scan` refers to.
+fn gate_schema() -> &'static jsonschema::Validator {
+    static V: OnceLock<jsonschema::Validator> = OnceLock::new();
+    V.get_or_init(|| {
+        let report = read_schema("report.schema.json");
+        let id = report["$id"].as_str().unwrap().to_string();
+        let resource = jsonschema::Resource::from_contents(report).expect("report schema");
+        jsonschema::options()
+            .with_resource(id, resource)
+            .build(&read_schema("gate.schema.json"))
+            .expect("gate schema compiles")
+    })
+}
+
+/// `gate --format json` output, checked against schema/gate.schema.json.
+fn gate_json(stdout: &str) -> Value {
+    let doc: Value = serde_json::from_str(stdout).unwrap();
+    let errors: Vec<String> = gate_schema()
+        .iter_errors(&doc)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect();
+    assert!(
+        errors.is_empty(),
+        "output does not match schema/gate.schema.json: {errors:#?}"
+    );
+    doc
 }
 
 fn s(p: &Path) -> &str {
@@ -82,7 +116,7 @@ Result: pass: 2 workloads on FIPS nodes; 2 images: 2 passed, 0 failed, 0 unreada
     // JSON: the same, with the skipped object and every image's report.
     let run = home.fipscan(&["gate", "-f", s(&file), "--format", "json"], &[], None);
     assert_eq!(run.code, 0);
-    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    let doc = gate_json(&run.stdout);
     assert_eq!(doc["result"], "pass");
     assert_eq!(
         doc["counts"],
@@ -314,7 +348,7 @@ Result: pass: 0 workloads on FIPS nodes; 0 images: 0 passed, 0 failed, 0 unreada
     assert_eq!(run.code, 0);
     // Without --suggest nothing is scanned.
     let run = fipscan(&["gate", "-f", f, "--format", "json"]);
-    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    let doc = gate_json(&run.stdout);
     assert_eq!(doc["scan"]["images"], serde_json::json!([]));
     assert_eq!(
         doc["workloads"][0]["containers"][0]["outcome"],
@@ -323,7 +357,7 @@ Result: pass: 0 workloads on FIPS nodes; 0 images: 0 passed, 0 failed, 0 unreada
     assert!(doc["workloads"][0].get("suggestion").is_none());
     // With it, the suggestion is in the JSON too.
     let run = fipscan(&["gate", "-f", f, "--format", "json", "--suggest"]);
-    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    let doc = gate_json(&run.stdout);
     assert_eq!(
         doc["workloads"][0]["suggestion"]["patch"],
         "spec:\n  template:\n    spec:\n      nodeSelector:\n        kubernetes.azure.com/fips_enabled: \"true\"\n"
@@ -432,7 +466,7 @@ fn a_directory_and_standard_input() {
         Some(&stdin),
     );
     assert_eq!(run.code, 1, "{}", run.stderr);
-    let doc: Value = serde_json::from_str(&run.stdout).unwrap();
+    let doc = gate_json(&run.stdout);
     let got: Vec<(String, String, String)> = doc["workloads"]
         .as_array()
         .unwrap()
