@@ -33,6 +33,7 @@ fn forced_legacy_build_needs_no_kernel_flag() {
         integrity: vec![check(HmacState::Matches)],
         system_fips: None,
         forced_by: Some("OPENSSL_FORCE_FIPS_MODE=1".into()),
+        switched_off: None,
     };
     let mut j = blank();
     state.judge_legacy_build("OpenSSL 1.1.1k (/x)", true, &mut j);
@@ -129,6 +130,7 @@ fn kernel_switch_with_a_provider_is_host_dependent() {
     );
     let forced = DistroState {
         forced_by: Some("OPENSSL_FORCE_FIPS_MODE=1".into()),
+        switched_off: None,
         ..Default::default()
     };
     let mut j = blank();
