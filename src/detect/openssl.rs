@@ -280,7 +280,7 @@ mod tests {
     fn ubuntu_switch_strings() {
         // The strings as they sit in Ubuntu 24.04's libcrypto.so.3
         // (libssl3t64 3.0.13-0ubuntu3.5, fixtures/parts/ubuntu.sh).
-        let data = b"\0OpenSSL 3.0.13 30 Jan 2024\03.0.13\0not available\0platform: debian-amd64\0OPENSSLDIR: \"/usr/lib/ssl\"\0CPUINFO: N/A\0../crypto/ex_data.c\0/proc/sys/crypto/fips_enabled\0OPENSSL_FORCE_FIPS_MODE\0OPENSSL_FIPS_MODE_SWITCH_PATH\0 env:%s\0";
+        let data = b"\0OpenSSL 3.0.13 30 Jan 2024\x003.0.13\0not available\0platform: debian-amd64\0OPENSSLDIR: \"/usr/lib/ssl\"\0CPUINFO: N/A\0../crypto/ex_data.c\0/proc/sys/crypto/fips_enabled\0OPENSSL_FORCE_FIPS_MODE\0OPENSSL_FIPS_MODE_SWITCH_PATH\0 env:%s\0";
         let f = find(data, Signatures::embedded()).unwrap();
         assert_eq!(f.version, "3.0.13");
         assert_eq!(f.openssldir.as_deref(), Some("/usr/lib/ssl"));

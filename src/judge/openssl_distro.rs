@@ -1,4 +1,4 @@
-//! Distro-patched OpenSSL: Red Hat-family builds that switch FIPS mode on by
+//! Distro-patched OpenSSL: Red Hat-family and Ubuntu builds that switch FIPS mode on by
 //! themselves from the kernel flag (or `OPENSSL_FORCE_FIPS_MODE`) instead of
 //! from openssl.cnf, and whose 1.x FIPS self-test checks `.hmac` integrity
 //! files. What each check expects was established by running the real
