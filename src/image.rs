@@ -161,6 +161,8 @@ impl ImageConfig {
             "OPENSSL_MODULES",
             "OPENSSL_FIPS",
             "OPENSSL_FORCE_FIPS_MODE",
+            // Ubuntu's libcrypto reads this file instead of the kernel flag.
+            "OPENSSL_FIPS_MODE_SWITCH_PATH",
             "OPENSSL_FIPS_CONF",
             "LIBGCRYPT_FORCE_FIPS_MODE",
             "GNUTLS_FORCE_FIPS_MODE",

@@ -35,6 +35,7 @@ pub const OPENSSL_FIPS_PROVIDER_FILE: &str = "openssl.fips-provider-file";
 pub const OPENSSL_FIPS_PROVIDER_NAME: &str = "openssl.fips-provider-name";
 pub const OPENSSL_KERNEL_FIPS_SWITCH: &str = "openssl.kernel-fips-switch";
 pub const OPENSSL_FORCE_FIPS_ENV: &str = "openssl.force-fips-env";
+pub const OPENSSL_SWITCH_PATH_ENV: &str = "openssl.fips-switch-path-env";
 pub const OPENSSL_RH_HMAC_KEY: &str = "openssl.rh-hmac-key";
 pub const OPENSSL_SYSTEM_FIPS_FILE: &str = "openssl.system-fips-file";
 pub const OPENSSL_SYMCRYPT_AUTOLOAD: &str = "openssl.symcrypt-autoload";
@@ -70,6 +71,7 @@ pub const REQUIRED_MARKERS: &[&str] = &[
     OPENSSL_FIPS_PROVIDER_NAME,
     OPENSSL_KERNEL_FIPS_SWITCH,
     OPENSSL_FORCE_FIPS_ENV,
+    OPENSSL_SWITCH_PATH_ENV,
     OPENSSL_RH_HMAC_KEY,
     OPENSSL_SYSTEM_FIPS_FILE,
     OPENSSL_SYMCRYPT_AUTOLOAD,
@@ -362,6 +364,7 @@ impl Signatures {
                     self.pattern(OPENSSL_SYMCRYPT_AUTOLOAD),
                     self.pattern(OPENSSL_FOM_PREMAIN),
                     self.pattern(OPENSSL_FOM_VERSION_API),
+                    self.pattern(OPENSSL_SWITCH_PATH_ENV),
                 ])
                 .ok()
             })

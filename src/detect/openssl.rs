@@ -36,6 +36,10 @@ pub struct DistroFips {
     pub kernel_switch: bool,
     /// Honours `OPENSSL_FORCE_FIPS_MODE` (any value but none forces FIPS mode).
     pub force_env: bool,
+    /// Reads the file `OPENSSL_FIPS_MODE_SWITCH_PATH` names instead of the
+    /// kernel flag (Ubuntu's `fips_mode.c`, where `OPENSSL_FORCE_FIPS_MODE=0`
+    /// also keeps FIPS mode off).
+    pub switch_path_env: bool,
     /// Checks `.<lib>.hmac` integrity files with Red Hat's fixed HMAC key.
     pub hmac_integrity: bool,
     /// Mentions `/etc/system-fips` (RHEL 7's 1.0.2 needs it to switch on).
@@ -120,7 +124,8 @@ pub fn find(data: &[u8], sigs: &Signatures) -> Option<OpensslText> {
             7 if whole_c_string() => distro.system_fips_file = true,
             8 if whole_c_string() => distro.symcrypt_autoload = true,
             9 | 10 if whole_c_string() => distro.fips_object_module = true,
-            4..=10 => {}
+            11 if whole_c_string() => distro.switch_path_env = true,
+            4..=11 => {}
             i => {
                 if let Some(value) = c_string_at(data, m.end()).and_then(|s| s.strip_suffix('"')) {
                     if i == 1 {
@@ -272,6 +277,33 @@ mod tests {
     }
 
     #[test]
+    fn ubuntu_switch_strings() {
+        // The strings as they sit in Ubuntu 24.04's libcrypto.so.3
+        // (libssl3t64 3.0.13-0ubuntu3.5, fixtures/parts/ubuntu.sh).
+        let data = b"\0OpenSSL 3.0.13 30 Jan 2024\x003.0.13\0not available\0platform: debian-amd64\0OPENSSLDIR: \"/usr/lib/ssl\"\0CPUINFO: N/A\0../crypto/ex_data.c\0/proc/sys/crypto/fips_enabled\0OPENSSL_FORCE_FIPS_MODE\0OPENSSL_FIPS_MODE_SWITCH_PATH\0 env:%s\0";
+        let f = find(data, Signatures::embedded()).unwrap();
+        assert_eq!(f.version, "3.0.13");
+        assert_eq!(f.openssldir.as_deref(), Some("/usr/lib/ssl"));
+        assert_eq!(
+            f.distro,
+            DistroFips {
+                kernel_switch: true,
+                force_env: true,
+                switch_path_env: true,
+                ..DistroFips::default()
+            }
+        );
+        // Part of a longer string is not the variable's name.
+        let partial = b"\0OpenSSL 3.0.13 30 Jan 2024\0OPENSSL_FIPS_MODE_SWITCH_PATHS\0";
+        assert!(
+            find(partial, Signatures::embedded())
+                .unwrap()
+                .distro
+                .is_empty()
+        );
+    }
+
+    #[test]
     fn red_hat_distro_patches() {
         // Neighbouring strings as they sit in CentOS 7's libcrypto.so.1.0.2k
         // (fixtures/parts/rhel.sh; signatures/openssl.toml).
@@ -283,6 +315,7 @@ mod tests {
             DistroFips {
                 kernel_switch: true,
                 force_env: true,
+                switch_path_env: false,
                 hmac_integrity: true,
                 system_fips_file: true,
                 symcrypt_autoload: false,

@@ -412,7 +412,7 @@ impl OpensslInstall {
             .config
             .as_ref()
             .is_some_and(|c| c.activated && c.module_mac);
-        let switch = self.distro_facts.kernel_switch;
+        let switch = self.kernel_switch_live();
         match (&self.symcrypt, &self.provider) {
             (Some(sc), _) if switch => Some(sc.path.as_str()),
             (_, Some(p)) if configured || switch => Some(p.path.as_str()),
@@ -455,7 +455,7 @@ impl OpensslInstall {
                         .into(),
                 );
             }
-            Some(_) if self.distro_facts.kernel_switch && !self.configured_fips() => {
+            Some(_) if self.kernel_switch_live() && !self.configured_fips() => {
                 let dir = self
                     .modulesdir
                     .as_ref()
@@ -473,9 +473,28 @@ impl OpensslInstall {
                     &mut j,
                 );
             }
-            Some(_) => self.judge_provider(sigs, &label, &mut j),
+            Some(_) => {
+                self.judge_provider(sigs, &label, &mut j);
+                // Only where openssl.cnf does not put it in FIPS mode itself.
+                if let Some(off) = self
+                    .distro
+                    .switched_off
+                    .as_ref()
+                    .filter(|_| !j.fips_mode_on)
+                {
+                    j.summary.push_str(&format!(
+                        "; its kernel-flag switch is off: {off} in the image Env keeps it out of FIPS mode even on a FIPS node"
+                    ));
+                }
+            }
         }
         j
+    }
+
+    /// The library has a distro kernel-flag switch and the image Env does not
+    /// turn it off (Ubuntu's `OPENSSL_FORCE_FIPS_MODE=0` or switch file).
+    fn kernel_switch_live(&self) -> bool {
+        self.distro_facts.kernel_switch && self.distro.switched_off.is_none()
     }
 
     /// openssl.cnf itself activates and enforces the provider (with its MAC),

@@ -1,4 +1,4 @@
-//! Distro-patched OpenSSL: Red Hat-family builds that switch FIPS mode on by
+//! Distro-patched OpenSSL: Red Hat-family and Ubuntu builds that switch FIPS mode on by
 //! themselves from the kernel flag (or `OPENSSL_FORCE_FIPS_MODE`) instead of
 //! from openssl.cnf, and whose 1.x FIPS self-test checks `.hmac` integrity
 //! files. What each check expects was established by running the real
@@ -24,6 +24,8 @@ const SYSTEM_FIPS: &str = "etc/system-fips";
 /// images link /etc/system-fips to it.
 pub const RUNTIME_SYSTEM_FIPS: &str = "run/secrets/system-fips";
 const FORCE_ENV: &str = "OPENSSL_FORCE_FIPS_MODE";
+/// Ubuntu's switch reads the file this names instead of the kernel flag.
+const SWITCH_PATH_ENV: &str = "OPENSSL_FIPS_MODE_SWITCH_PATH";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HmacState {
@@ -62,8 +64,13 @@ pub struct DistroState {
     /// Only for libraries that need the file (RHEL 7's 1.0.2).
     pub system_fips: Option<SystemFips>,
     /// `OPENSSL_FORCE_FIPS_MODE=<value>` from the image Env, when the
-    /// library honours it.
+    /// library honours it, or Ubuntu's switch file when it holds 1: FIPS
+    /// mode is on whatever the node.
     pub forced_by: Option<String>,
+    /// What in the image Env keeps the kernel-flag switch off whatever the
+    /// node (Ubuntu's switch: `OPENSSL_FORCE_FIPS_MODE=0`, or a switch file
+    /// that does not hold 1).
+    pub switched_off: Option<String>,
 }
 
 /// Checks the `.hmac` files the library's self-test reads in FIPS mode:
@@ -137,12 +144,49 @@ pub fn system_fips_at(view: &FsView, at: &str) -> SystemFips {
     }
 }
 
+/// What the image Env decides for Ubuntu's switch (its `fips_mode.c`, run in
+/// fixtures/parts/ubuntu.sh): `OPENSSL_FORCE_FIPS_MODE` first ("0" off, any
+/// other value on), else the file `OPENSSL_FIPS_MODE_SWITCH_PATH` names
+/// replaces the kernel flag (on only when its first byte is `1`; a missing
+/// file is off). `(forced_by, switched_off)`; both `None` leave it to the node.
+fn ubuntu_switch(view: &FsView, config: &ImageConfig) -> (Option<String>, Option<String>) {
+    if let Some(v) = config.env_var(FORCE_ENV) {
+        let set = format!("{FORCE_ENV}={v}");
+        return if v == "0" {
+            (None, Some(set))
+        } else {
+            (Some(set), None)
+        };
+    }
+    let Some(file) = config.env_var(SWITCH_PATH_ENV) else {
+        return (None, None);
+    };
+    let set = format!("{SWITCH_PATH_ENV}={file}");
+    let at = file.trim_start_matches('/');
+    match view.text(at) {
+        Some(t) if t.starts_with('1') => (Some(format!("{set} (holds 1)")), None),
+        Some(_) => (None, Some(format!("{set} (does not hold 1)"))),
+        // A file fipscan keeps no text of (only crypto configuration is
+        // read): its content decides, which the scan cannot tell.
+        None if view.resolve(at).is_some() => (None, None),
+        None => (None, Some(format!("{set} (not in the image)"))),
+    }
+}
+
 pub fn inspect(lib: Lib<'_>, view: &FsView, config: &ImageConfig) -> DistroState {
     let Some(text) = lib.facts.openssl.as_ref() else {
         return DistroState::default();
     };
     let d = &text.distro;
     let legacy = text.version.starts_with("1.");
+    if d.kernel_switch && d.switch_path_env && !legacy {
+        let (forced_by, switched_off) = ubuntu_switch(view, config);
+        return DistroState {
+            forced_by,
+            switched_off,
+            ..DistroState::default()
+        };
+    }
     DistroState {
         integrity: if d.hmac_integrity && text.fips_build {
             integrity(lib, view)
@@ -157,6 +201,7 @@ pub fn inspect(lib: Lib<'_>, view: &FsView, config: &ImageConfig) -> DistroState
             .flatten()
             .filter(|v| forces(v, legacy))
             .map(|v| format!("{FORCE_ENV}={v}")),
+        switched_off: None,
     }
 }
 
@@ -196,6 +241,12 @@ impl DistroState {
         }
         if let Some(f) = &self.forced_by {
             ev.push(Evidence::new("image-env", f.clone()));
+        }
+        if let Some(f) = &self.switched_off {
+            ev.push(Evidence::new(
+                "image-env",
+                format!("{f}: keeps the kernel-flag switch off"),
+            ));
         }
         ev
     }
@@ -280,8 +331,11 @@ impl DistroState {
         let Some(loads) = loads else {
             j.status = Status::NonFips;
             j.code = Code::OpensslNoFipsProvider;
+            let forced = self.forced_by.as_ref().map_or_else(String::new, |f| {
+                format!(" ({f} in the image Env forces it on any node)")
+            });
             j.summary = format!(
-                "uses {label}, {build} that switches to FIPS mode from the node's kernel flag, but it has no FIPS provider (no fips.so in {dir}): FIPS mode cannot work"
+                "uses {label}, {build} that switches to FIPS mode from the node's kernel flag{forced}, but it has no FIPS provider (no fips.so in {dir}): FIPS mode cannot work"
             );
             let install = vendor.map_or(
                 "RHEL 9: the fips.so of openssl-libs / openssl-fips-provider",

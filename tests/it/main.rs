@@ -29,3 +29,4 @@ mod rust;
 mod sarif;
 mod sources;
 mod targets;
+mod ubuntu_openssl;

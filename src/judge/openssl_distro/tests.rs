@@ -33,6 +33,7 @@ fn forced_legacy_build_needs_no_kernel_flag() {
         integrity: vec![check(HmacState::Matches)],
         system_fips: None,
         forced_by: Some("OPENSSL_FORCE_FIPS_MODE=1".into()),
+        switched_off: None,
     };
     let mut j = blank();
     state.judge_legacy_build("OpenSSL 1.1.1k (/x)", true, &mut j);
@@ -129,6 +130,7 @@ fn kernel_switch_with_a_provider_is_host_dependent() {
     );
     let forced = DistroState {
         forced_by: Some("OPENSSL_FORCE_FIPS_MODE=1".into()),
+        switched_off: None,
         ..Default::default()
     };
     let mut j = blank();
@@ -267,4 +269,155 @@ fn azure_linux_libcrypto_finds_its_symcrypt_provider() {
     };
     let forced = OpensslInstall::inspect(lib, &view, &config, sigs).judge(sigs);
     assert_eq!(forced.needs, [HostNeed::AzureLinuxFipsHost]);
+}
+
+/// Ubuntu's switch (the rules run in fixtures/parts/ubuntu.sh on the real
+/// 3.0.13-0ubuntu3.5 libcrypto) with a fips.so in MODULESDIR and no
+/// openssl.cnf: the kernel flag loads it; OPENSSL_FORCE_FIPS_MODE=0 or a
+/// switch file that does not hold 1 keeps the switch off, and then nothing
+/// loads the provider. The library's facts are SYNTHETIC (as detect reads
+/// them from its strings).
+#[test]
+fn ubuntu_switch_decided_by_the_image_env() {
+    use crate::detect::elf::ElfKind;
+    use crate::detect::openssl::{DistroFips, OpensslText};
+    use crate::detect::{ElfFacts, FileFacts};
+    use crate::judge::openssl::OpensslInstall;
+    use crate::layer::Node;
+    use crate::layer::squash::ViewNode;
+    use crate::signatures::Signatures;
+    use std::sync::Arc;
+
+    const LIB: &str = "usr/lib/x86_64-linux-gnu/libcrypto.so.3";
+    let text = OpensslText {
+        text: "OpenSSL 3.0.13 30 Jan 2024".into(),
+        version: "3.0.13".into(),
+        fips_build: false,
+        openssldir: Some("/usr/lib/ssl".into()),
+        modulesdir: Some("/usr/lib/x86_64-linux-gnu/ossl-modules".into()),
+        provider_name: None,
+        provider_version: None,
+        distro: DistroFips {
+            kernel_switch: true,
+            force_env: true,
+            switch_path_env: true,
+            ..Default::default()
+        },
+    };
+    let node = |facts: Option<FileFacts>| ViewNode {
+        node: Node {
+            kind: NodeKind::File,
+            size: 1,
+            mode: 0o644,
+            facts: facts.map(Arc::new),
+        },
+        layer: 0,
+    };
+    let elf = ElfFacts {
+        bits: 64,
+        machine: "x86_64".into(),
+        kind: ElfKind::SharedObject,
+        soname: Some("libcrypto.so.3".into()),
+        openssl: Some(text),
+        ..Default::default()
+    };
+    let switch = |t: &str| Some(FileFacts::Text { text: t.into() });
+    let view = FsView {
+        nodes: [
+            (LIB.to_string(), node(Some(FileFacts::Elf(Box::new(elf))))),
+            (
+                "usr/lib/x86_64-linux-gnu/ossl-modules/fips.so".to_string(),
+                node(None),
+            ),
+            ("etc/ssl/on.conf".to_string(), node(switch("1\n"))),
+            ("etc/ssl/off.conf".to_string(), node(switch("0\n"))),
+            ("etc/unread".to_string(), node(None)),
+        ]
+        .into_iter()
+        .collect(),
+        layer_ids: vec!["sha256:layer0".into()],
+    };
+    let (key, vnode) = view.nodes.get_key_value(LIB).unwrap();
+    let Some(FileFacts::Elf(facts)) = vnode.node.facts.as_deref() else {
+        panic!("not an ELF")
+    };
+    let lib = Lib {
+        path: key,
+        node: vnode,
+        facts,
+    };
+    let sigs = Signatures::embedded();
+    let judge = |env: &[&str]| {
+        let config = ImageConfig {
+            env: env.iter().map(|e| e.to_string()).collect(),
+            ..Default::default()
+        };
+        let install = OpensslInstall::inspect(lib, &view, &config, sigs);
+        let loaded = install.loaded_provider().map(str::to_string);
+        (install.distro.clone(), install.judge(sigs), loaded)
+    };
+    const FIPS_SO: &str = "usr/lib/x86_64-linux-gnu/ossl-modules/fips.so";
+
+    // Left to the node: the kernel flag loads the provider with fips=yes.
+    let (_, j, loaded) = judge(&[]);
+    assert_eq!(
+        (j.status, j.code, j.fips_mode_on),
+        (Status::HostDependent, Code::OpensslKernelSwitch, true)
+    );
+    assert_eq!(j.needs, [HostNeed::KernelFipsMode]);
+    assert_eq!(loaded.as_deref(), Some(FIPS_SO));
+
+    // OPENSSL_FORCE_FIPS_MODE=0 wins over the switch file and the flag.
+    for env in [
+        &["OPENSSL_FORCE_FIPS_MODE=0"][..],
+        &[
+            "OPENSSL_FORCE_FIPS_MODE=0",
+            "OPENSSL_FIPS_MODE_SWITCH_PATH=/etc/ssl/on.conf",
+        ],
+    ] {
+        let (d, j, loaded) = judge(env);
+        assert_eq!(
+            (d.forced_by, d.switched_off.as_deref()),
+            (None, Some("OPENSSL_FORCE_FIPS_MODE=0"))
+        );
+        assert_eq!(
+            (j.status, j.code, j.fips_mode_on),
+            (Status::FipsCapable, Code::OpensslFipsInactive, false)
+        );
+        assert!(j.needs.is_empty());
+        assert_eq!(loaded, None);
+        assert_eq!(
+            j.summary,
+            "uses OpenSSL 3.0.13 (/usr/lib/x86_64-linux-gnu/libcrypto.so.3) with FIPS provider of unknown version at /usr/lib/x86_64-linux-gnu/ossl-modules/fips.so, but the configuration does not activate it; its kernel-flag switch is off: OPENSSL_FORCE_FIPS_MODE=0 in the image Env keeps it out of FIPS mode even on a FIPS node"
+        );
+    }
+
+    // Any other value forces it on, with no kernel flag needed.
+    let (d, j, _) = judge(&["OPENSSL_FORCE_FIPS_MODE="]);
+    assert_eq!(d.forced_by.as_deref(), Some("OPENSSL_FORCE_FIPS_MODE="));
+    assert_eq!((j.status, j.needs.len()), (Status::HostDependent, 0));
+
+    // The switch file replaces the kernel flag.
+    let (d, j, _) = judge(&["OPENSSL_FIPS_MODE_SWITCH_PATH=/etc/ssl/on.conf"]);
+    assert_eq!(
+        d.forced_by.as_deref(),
+        Some("OPENSSL_FIPS_MODE_SWITCH_PATH=/etc/ssl/on.conf (holds 1)")
+    );
+    assert_eq!((j.status, j.needs.len()), (Status::HostDependent, 0));
+    for (file, why) in [
+        ("/etc/ssl/off.conf", "does not hold 1"),
+        ("/nowhere", "not in the image"),
+    ] {
+        let (d, j, loaded) = judge(&[&format!("OPENSSL_FIPS_MODE_SWITCH_PATH={file}")]);
+        assert_eq!(
+            d.switched_off,
+            Some(format!("OPENSSL_FIPS_MODE_SWITCH_PATH={file} ({why})"))
+        );
+        assert_eq!((j.status, loaded), (Status::FipsCapable, None));
+    }
+    // A file whose text fipscan does not keep: its content decides, which
+    // the scan cannot tell, so the judgement stays with the node.
+    let (d, j, _) = judge(&["OPENSSL_FIPS_MODE_SWITCH_PATH=/etc/unread"]);
+    assert_eq!((d.forced_by, d.switched_off), (None, None));
+    assert_eq!(j.needs, [HostNeed::KernelFipsMode]);
 }
