@@ -74,6 +74,10 @@ pub struct OpensslInstall {
     pub vendor_facts: VendorFacts,
 }
 
+/// The name OpenSSL's own FIPS provider reports (3.0 to 3.3; a default
+/// FIPS_VENDOR later); vendors' builds name themselves.
+const UPSTREAM_PROVIDER_NAME: &str = "OpenSSL FIPS Provider";
+
 /// The image as OpenSSL's config reader sees it.
 struct ViewFs<'a>(&'a FsView);
 
@@ -455,6 +459,9 @@ impl OpensslInstall {
                         .into(),
                 );
             }
+            Some(_) if self.kernel_switch_live() && self.upstream_provider_without_mac() => {
+                self.judge_switch_to_unconfigured_provider(&label, &mut j);
+            }
             Some(_) if self.kernel_switch_live() && !self.configured_fips() => {
                 let dir = self
                     .modulesdir
@@ -489,6 +496,44 @@ impl OpensslInstall {
             }
         }
         j
+    }
+
+    /// The kernel switch would load an upstream-built provider (it names
+    /// itself `OpenSSL FIPS Provider`) that no configuration gives its
+    /// module-mac. Vendors' providers carry their MAC inside (SUSE, RHEL 9);
+    /// an upstream one fails its self-test without fipsmodule.cnf (Ubuntu
+    /// 24.04's libcrypto with the real 3.1.2 provider, run in
+    /// fixtures/parts/ubuntu.sh: "self test post failure", nothing fetches).
+    fn upstream_provider_without_mac(&self) -> bool {
+        self.symcrypt.is_none()
+            && self
+                .provider
+                .as_ref()
+                .and_then(|p| p.name.as_deref())
+                .is_some_and(|n| n == UPSTREAM_PROVIDER_NAME)
+            && !self.config.as_ref().is_some_and(|c| c.module_mac)
+    }
+
+    fn judge_switch_to_unconfigured_provider(&self, label: &str, j: &mut Judgement) {
+        let provider_label = self.provider_label().unwrap_or_default();
+        let path = self.provider.as_ref().map_or("", |p| p.path.as_str());
+        let cnf = self
+            .config
+            .as_ref()
+            .filter(|c| !c.path.is_empty())
+            .map_or_else(|| "openssl.cnf".to_string(), |c| format!("/{}", c.path));
+        let build = self
+            .vendor()
+            .map_or_else(|| "a distro build".to_string(), |v| v.label());
+        j.status = Status::NonFips;
+        j.code = Code::OpensslFipsInactive;
+        j.fips_mode_on = false;
+        j.summary = format!(
+            "uses {label}, {build} that switches to FIPS mode from the node's kernel flag and then loads {provider_label} (/{path}); that provider needs the module-mac of its fipsmodule.cnf, which {cnf} does not give, so it fails its self-test and on a FIPS node no algorithm can be fetched"
+        );
+        j.remediation = Some(format!(
+            "run `openssl fipsinstall` for /{path} and `.include` the fipsmodule.cnf it writes in {cnf} with `fips = fips_sect` under [provider_sect], or install the vendor's own FIPS provider package"
+        ));
     }
 
     /// The library has a distro kernel-flag switch and the image Env does not

@@ -189,3 +189,37 @@ fn ubuntu_libcrypto_behaviour_as_run() {
         ]
     );
 }
+
+/// The real upstream 3.1.2 fips.so copied into Ubuntu's modules directory,
+/// with no fipsmodule.cnf: on a FIPS node the switch loads it and its
+/// self-test fails (fixtures/parts/ubuntu.sh ran it: "self test post
+/// failure", nothing can be fetched), so it is no FIPS path, not a
+/// host-dependent one.
+#[test]
+fn upstream_provider_without_its_mac_fails_under_the_switch() {
+    let img = scan_both("ubuntu-openssl-upstream-provider");
+    assert_eq!(
+        programs(&img),
+        vec![p(PROGRAM, "non-fips", "openssl-fips-inactive", true)]
+    );
+    let c = component(&img, PROGRAM);
+    assert_eq!(c["fips_mode_on"], false);
+    assert_eq!(c["needs"], serde_json::Value::Null);
+    assert_eq!(
+        c["summary"],
+        format!(
+            "uses OpenSSL 3.0.13 ({LIB}), {BUILD} that switches to FIPS mode from the node's kernel flag and then loads OpenSSL FIPS Provider 3.1.2 (/usr/lib/x86_64-linux-gnu/ossl-modules/fips.so); that provider needs the module-mac of its fipsmodule.cnf, which /usr/lib/ssl/openssl.cnf does not give, so it fails its self-test and on a FIPS node no algorithm can be fetched"
+        )
+    );
+    assert_eq!(
+        c["remediation"],
+        "run `openssl fipsinstall` for /usr/lib/x86_64-linux-gnu/ossl-modules/fips.so and `.include` the fipsmodule.cnf it writes in /usr/lib/ssl/openssl.cnf with `fips = fips_sect` under [provider_sect], or install the vendor's own FIPS provider package"
+    );
+    assert_eq!(evidence_of(c, "marker"), [MARKER]);
+    assert_eq!(evidence_of(c, "file"), ["OpenSSL FIPS Provider 3.1.2"]);
+    // The switch does load it (and it fails): the provider lists the program.
+    assert_eq!(
+        component(&img, "/usr/lib/x86_64-linux-gnu/ossl-modules/fips.so")["used_by"],
+        serde_json::json!([PROGRAM])
+    );
+}
