@@ -330,6 +330,20 @@ fn judge_native<'a>(
             dotnet_openssl(own, name, order, evidence, linker, sigs, install_of)
         });
     }
+    if let Some(aot) = dotnet::aot::of(facts).filter(|a| a.has_shim()) {
+        // NativeAOT with the shim linked in: the same dlopen of libssl.
+        let config = nctx.config;
+        return Some(dotnet::aot::judge(
+            p,
+            layer,
+            facts.kind,
+            aot,
+            config,
+            |name, order, evidence| {
+                dotnet_openssl(own, name, order, evidence, linker, sigs, install_of)
+            },
+        ));
+    }
     if path::file_name(p) == sigs.pattern(sig::OPENSSL_FIPS_PROVIDER_FILE)
         && let Some(text) = &facts.openssl
     {

@@ -90,6 +90,7 @@ const EMBEDDED: &[(&str, &str)] = &[
     ("rust.toml", include_str!("../signatures/rust.toml")),
     ("native.toml", include_str!("../signatures/native.toml")),
     ("node.toml", include_str!("../signatures/node.toml")),
+    ("dotnet.toml", include_str!("../signatures/dotnet.toml")),
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize)]
@@ -253,6 +254,7 @@ impl Signatures {
             .chain(crate::rustbin::MARKER_IDS.iter())
             .chain(crate::detect::native::MARKER_IDS.iter())
             .chain(crate::detect::node::MARKER_IDS.iter())
+            .chain(crate::judge::dotnet::aot::MARKER_IDS.iter())
         {
             if !sigs.markers.contains_key(*id) {
                 return Err(SignatureError::Missing {
@@ -434,7 +436,8 @@ mod tests {
                     || crate::java::MARKER_IDS.contains(&m.id.as_str())
                     || crate::rustbin::MARKER_IDS.contains(&m.id.as_str())
                     || crate::detect::native::MARKER_IDS.contains(&m.id.as_str())
-                    || crate::detect::node::MARKER_IDS.contains(&m.id.as_str()),
+                    || crate::detect::node::MARKER_IDS.contains(&m.id.as_str())
+                    || crate::judge::dotnet::aot::MARKER_IDS.contains(&m.id.as_str()),
                 "marker {} is data nothing reads",
                 m.id
             );

@@ -14,6 +14,7 @@
 //! overrides every runtimeconfig's rollForward. Single-file apps are read
 //! from their bundle (`bundle`, `host`) and judged in `single_file`.
 
+pub mod aot;
 pub mod bundle;
 pub mod config;
 pub mod host;

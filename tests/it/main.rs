@@ -6,6 +6,7 @@ mod common;
 mod cyclonedx;
 mod damaged;
 mod dotnet;
+mod dotnet_aot;
 mod explain;
 mod formats;
 mod gate;

@@ -24,6 +24,8 @@ pub enum DotnetHost {
     Apphost,
     /// A single-file app.
     Bundle(Box<BundleFacts>),
+    /// NativeAOT code: no host at all, the runtime is linked in (`super::aot`).
+    NativeAot(Box<super::aot::AotFacts>),
 }
 
 #[derive(Debug, Clone, Default, Serialize)]
@@ -115,9 +117,13 @@ fn marker_at(data: &[u8], ranges: &[(u64, u64)]) -> Option<usize> {
     })
 }
 
-/// Whether this ELF is a .NET apphost, and what its bundle holds.
+/// Whether this ELF is a .NET apphost, and what its bundle holds; else
+/// whether it is NativeAOT code.
 pub fn detect(elf: &Elf, data: &[u8]) -> Option<DotnetHost> {
-    let at = marker_at(data, &writable_ranges(elf))?;
+    let Some(at) = marker_at(data, &writable_ranges(elf)) else {
+        return super::aot::detect(elf, data, crate::signatures::Signatures::active())
+            .map(|a| DotnetHost::NativeAot(Box::new(a)));
+    };
     let offset_bytes: [u8; 8] = data.get(at.checked_sub(8)?..at)?.try_into().ok()?;
     match i64::from_le_bytes(offset_bytes) {
         0 => Some(DotnetHost::Apphost),

@@ -19,7 +19,7 @@ pub fn bundle_of(vn: &ViewNode) -> Option<&BundleFacts> {
     match vn.node.facts.as_deref() {
         Some(FileFacts::Elf(e)) => match e.dotnet.as_ref()? {
             DotnetHost::Bundle(b) => Some(b),
-            DotnetHost::Apphost => None,
+            DotnetHost::Apphost | DotnetHost::NativeAot(_) => None,
         },
         _ => None,
     }
@@ -27,7 +27,8 @@ pub fn bundle_of(vn: &ViewNode) -> Option<&BundleFacts> {
 
 /// Whether the ELF at this image path is a .NET apphost (bundled or not).
 pub fn is_apphost(vn: &ViewNode) -> bool {
-    matches!(vn.node.facts.as_deref(), Some(FileFacts::Elf(e)) if e.dotnet.is_some())
+    matches!(vn.node.facts.as_deref(), Some(FileFacts::Elf(e))
+        if matches!(e.dotnet, Some(DotnetHost::Apphost | DotnetHost::Bundle(_))))
 }
 
 /// A path inside the bundle, as evidence names it: `app/tool!/tool.deps.json`.
