@@ -98,7 +98,8 @@ codes! {
     JavaJvmUnknown = "java-jvm-unknown", Warning, "A JVM whose provider configuration could not be decided";
     // Rust.
     RustAwsLcFips = "rust-aws-lc-fips", Warning, "Rust program with aws-lc-rs built for FIPS (AWS-LC FIPS in FIPS mode), a module version no certificate is shown to cover";
-    RustNonFips = "rust-non-fips", Error, "Rust program whose crypto (ring, aws-lc without FIPS, or pure-Rust crates) has no FIPS validation";
+    RustBoringFips = "rust-boring-fips", Warning, "Rust program with boring built for FIPS (BoringSSL's FIPS module in FIPS mode), compiled from source, so no certificate is shown to cover it";
+    RustNonFips = "rust-non-fips", Error, "Rust program whose crypto (ring, aws-lc or BoringSSL without FIPS, or pure-Rust crates) has no FIPS validation";
     // .NET.
     DotnetNoLibssl = "dotnet-no-libssl", Error, "The .NET runtime's OpenSSL shim finds no libssl in the image, so .NET crypto cannot run";
     DotnetManagedCrypto = "dotnet-managed-crypto", Error, "A managed crypto assembly (BouncyCastle for .NET) bypasses OpenSSL and has no FIPS validation";

@@ -11,7 +11,11 @@
 //!   (aws-lc-fips-sys). `.symtab`/`.dynsym` and `DT_NEEDED` are searched when
 //!   the file has symbols, the raw bytes otherwise;
 //! * the AWS-LC version string (`AWS-LC FIPS 3.0.0`), which names the module
-//!   version a certificate would have to cover.
+//!   version a certificate would have to cover;
+//! * for Cloudflare's `boring` (BoringSSL, whose symbols boring-sys leaves
+//!   unprefixed): BoringSSL's FIPS module marks, the local symbol
+//!   `BORINGSSL_bcm_power_on_self_test` or, in a file without symbols, the
+//!   FIPS-only entropy message ([`BORING_FIPS_ENTROPY_TEXT`]).
 //!
 //! Every read is bounded and every failure on input becomes a `problems`
 //! string; nothing here panics on a hostile file.
@@ -26,11 +30,13 @@ use serde::Deserialize;
 use crate::score::Status;
 
 /// Signature marker ids (signatures/rust.toml) this module reads.
-pub const MARKER_IDS: [&str; 6] = [
+pub const MARKER_IDS: [&str; 8] = [
     "rust.section.dep-v0",
     "rust.prefix.ring",
     "rust.prefix.aws-lc",
     "rust.prefix.aws-lc-fips",
+    "rust.boring.fips-symbol",
+    "rust.boring.fips-entropy-text",
     "rust.comment.rustc",
     "rust.source-path.registry",
 ];
@@ -42,6 +48,14 @@ pub const AWS_LC_PREFIX: &str = "aws_lc_";
 pub const AWS_LC_FIPS_PREFIX: &str = "aws_lc_fips_";
 /// AWSLC_MODE_STRING of FIPS builds, followed by the module version.
 const AWS_LC_FIPS_VERSION_TEXT: &[u8] = b"AWS-LC FIPS ";
+/// BoringSSL's FIPS module entry (bcm.c, only under `BORINGSSL_FIPS`). A
+/// static AWS-LC FIPS build has it too, unprefixed, so it tells FIPS from
+/// non-FIPS only once `boring` is known to be the library.
+pub const BORING_FIPS_SYMBOL: &str = "BORINGSSL_bcm_power_on_self_test";
+/// fips-20210429 `crypto/fipsmodule/rand/urandom.c`, compiled only under
+/// `BORINGSSL_FIPS`: the FIPS mark left in a stripped file.
+pub const BORING_FIPS_ENTROPY_TEXT: &[u8] =
+    b"RNDGETENTCNT on /dev/urandom failed. We cannot continue in this case when in FIPS mode.";
 
 /// Largest compressed `.dep-v0` read (real ones are a few KiB).
 pub const MAX_DEP_V0_COMPRESSED: u64 = 8 << 20;
@@ -67,6 +81,9 @@ pub struct RustFacts {
     pub aws_lc_fips: Option<String>,
     /// The AWS-LC FIPS module version string, e.g. `AWS-LC FIPS 3.0.0`.
     pub aws_lc_fips_version: Option<String>,
+    /// BoringSSL's FIPS module mark (the symbol, or the entropy message in a
+    /// file without symbols); looked for only when `boring` is linked.
+    pub boring_fips: Option<String>,
     /// rustls is linked (a `.dep-v0` package or a `rustls` symbol).
     pub rustls: bool,
     /// Crypto crates named by panic-location source paths (a stripped
@@ -179,6 +196,9 @@ pub fn analyze(elf: &Elf, data: &[u8]) -> Option<RustFacts> {
         || f.crate_version("aws-lc-rs").is_some()
     {
         f.aws_lc_fips_version = aws_lc_fips_version_string(data);
+    }
+    if f.crate_version("boring-sys").is_some() || f.crate_version("boring").is_some() {
+        f.boring_fips = boring_fips_mark(elf, data);
     }
     f.rustls |= f
         .deps
@@ -387,6 +407,49 @@ pub fn aws_lc_fips_version_string(data: &[u8]) -> Option<String> {
     None
 }
 
+/// BoringSSL's FIPS module in this file: the symbol (exact name: Go's
+/// `_goboringcrypto_` copy does not count), else the entropy message.
+fn boring_fips_mark(elf: &Elf, data: &[u8]) -> Option<String> {
+    let in_symtab = elf
+        .syms
+        .iter()
+        .any(|s| elf.strtab.get_at(s.st_name) == Some(BORING_FIPS_SYMBOL));
+    let in_dynsym = elf
+        .dynsyms
+        .iter()
+        .any(|s| elf.dynstrtab.get_at(s.st_name) == Some(BORING_FIPS_SYMBOL));
+    if in_symtab || in_dynsym {
+        return Some(BORING_FIPS_SYMBOL.to_owned());
+    }
+    // A stripped executable keeps `.dynsym`, but not this local symbol.
+    memmem::find(data, BORING_FIPS_ENTROPY_TEXT)
+        .map(|_| String::from_utf8_lossy(BORING_FIPS_ENTROPY_TEXT).into_owned())
+}
+
+/// What boring-sys's `fips` feature builds, by its major version: boring
+/// 4.x documents "BoringCrypto module version
+/// 853ca1ea1168dff08011e5d42d94609cc0ca2e27, as certified with FIPS 140-2
+/// certificate 4407" (fips-20210429, SIGNATURES.md 3.2); 5.x builds
+/// BoringSSL's current FIPS update stream, no certified version by itself.
+/// Never a verdict: the binary does not show which source was built, nor
+/// that the Security Policy's toolchain built it.
+fn boring_module_note(sys_version: Option<&str>) -> (&'static str, &'static str) {
+    match sys_version.and_then(|v| v.split('.').next()) {
+        Some("4") => (
+            "BoringCrypto fips-20210429",
+            "boring-sys 4.x builds BoringCrypto 853ca1ea (fips-20210429), the module of CMVP #4407, but this build is not shown to be that module (boring-sys compiles it from source, or links a prebuilt one from BORING_BSSL_FIPS_PATH)",
+        ),
+        Some("5") => (
+            "BoringSSL FIPS update stream",
+            "boring-sys 5.x builds BoringSSL's FIPS update stream, which no certificate covers by itself",
+        ),
+        _ => (
+            "BoringCrypto",
+            "module version unknown: not tied to any CMVP certificate",
+        ),
+    }
+}
+
 /// What SIGNATURES.md 3.1 says about the certificate line of an AWS-LC FIPS
 /// module version string (`AWS-LC FIPS 4.2.0`). Never a verdict: a
 /// certificate covers one module build run as its Security Policy says.
@@ -417,6 +480,11 @@ pub enum RustCrypto {
     AwsLc,
     /// ring: never FIPS validated.
     Ring,
+    /// boring (boring-sys) with BoringSSL's FIPS module; `version` names the
+    /// module line the crate version builds (`BoringCrypto fips-20210429`).
+    BoringFips { version: String },
+    /// boring without the FIPS module.
+    Boring,
     /// Pure-Rust crypto crates (RustCrypto and similar): not validated.
     Other,
 }
@@ -487,6 +555,36 @@ pub fn classify(f: &RustFacts) -> Vec<RustJudgement> {
             reason: format!(
                 "aws-lc-rs {v} without an AWS-LC FIPS version string: AWS-LC without its FIPS module"
             ),
+        });
+    }
+    let boring = f
+        .crate_version("boring-sys")
+        .map(|v| ("boring-sys", v))
+        .or_else(|| f.crate_version("boring").map(|v| ("boring", v)));
+    if let Some((crate_name, v)) = boring {
+        let sys = f.crate_version("boring-sys");
+        out.push(match &f.boring_fips {
+            // Like aws-lc-fips-sys: a module compiled on the build machine
+            // (or linked from a path) is at best fips-capable.
+            Some(_) => {
+                let (module, note) = boring_module_note(sys);
+                RustJudgement {
+                    crypto: RustCrypto::BoringFips {
+                        version: module.to_owned(),
+                    },
+                    status: Status::FipsCapable,
+                    reason: format!(
+                        "boring FIPS ({crate_name} {v}): BoringSSL's FIPS module in FIPS mode; {note}"
+                    ),
+                }
+            }
+            None => RustJudgement {
+                crypto: RustCrypto::Boring,
+                status: Status::NonFips,
+                reason: format!(
+                    "{crate_name} {v}: BoringSSL without its FIPS module (no {BORING_FIPS_SYMBOL})"
+                ),
+            },
         });
     }
     if f.ring.is_some() || f.crate_version("ring").is_some() {

@@ -38,6 +38,30 @@ fn pdf_oxide() -> Vec<u8> {
     std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
 }
 
+/// `$FIPSCAN_FIXTURES/work/rust-boring/bin/NAME` (fixtures/parts/rust-boring.sh).
+fn boring_fixture(name: &str) -> Vec<u8> {
+    let base = std::env::var_os("FIPSCAN_FIXTURES")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/fixtures"));
+    let p = base.join("work/rust-boring/bin").join(name);
+    assert!(
+        p.is_file(),
+        "{} missing: run `bash fixtures/build.sh` first",
+        p.display()
+    );
+    std::fs::read(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()))
+}
+
+/// Overwrites every copy of `what` in `data` (same length), as a strip or
+/// another build would leave the file without it.
+fn blot(data: &mut [u8], what: &[u8]) -> usize {
+    let hits: Vec<usize> = memchr::memmem::find_iter(data, what).collect();
+    for &at in &hits {
+        data[at] ^= 0x20;
+    }
+    hits.len()
+}
+
 fn facts(data: &[u8]) -> Option<RustFacts> {
     let elf = Elf::parse(data).unwrap();
     analyze(&elf, data)
@@ -141,6 +165,114 @@ fn awslc_fips_fixture() {
             },
             Status::FipsCapable
         )
+    );
+}
+
+#[test]
+fn boring_fixture_is_boringssl_without_fips() {
+    let data = boring_fixture("rust-boring");
+    let f = facts(&data).unwrap();
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
+    assert_eq!(f.dep_version("boring"), Some("4.22.0"));
+    assert_eq!(f.dep_version("boring-sys"), Some("4.22.0"));
+    assert_eq!((&f.ring, &f.aws_lc, &f.aws_lc_fips), (&None, &None, &None));
+    assert_eq!(f.boring_fips, None);
+    assert!(!f.rustls);
+    assert_eq!(
+        classify(&f),
+        vec![RustJudgement {
+            crypto: RustCrypto::Boring,
+            status: Status::NonFips,
+            reason: "boring-sys 4.22.0: BoringSSL without its FIPS module (no BORINGSSL_bcm_power_on_self_test)".into(),
+        }]
+    );
+}
+
+#[test]
+fn boring_fips_fixture_is_fips_capable_fips_20210429() {
+    let data = boring_fixture("rust-boring-fips");
+    let f = facts(&data).unwrap();
+    assert!(f.problems.is_empty(), "{:?}", f.problems);
+    assert_eq!(f.dep_version("boring"), Some("4.22.0"));
+    assert_eq!(f.dep_version("boring-sys"), Some("4.22.0"));
+    assert_eq!((&f.ring, &f.aws_lc, &f.aws_lc_fips), (&None, &None, &None));
+    assert_eq!(f.aws_lc_fips_version, None);
+    assert_eq!(f.boring_fips.as_deref(), Some(BORING_FIPS_SYMBOL));
+    assert_eq!(
+        classify(&f),
+        vec![RustJudgement {
+            crypto: RustCrypto::BoringFips {
+                version: "BoringCrypto fips-20210429".into()
+            },
+            status: Status::FipsCapable,
+            reason: "boring FIPS (boring-sys 4.22.0): BoringSSL's FIPS module in FIPS mode; boring-sys 4.x builds BoringCrypto 853ca1ea (fips-20210429), the module of CMVP #4407, but this build is not shown to be that module (boring-sys compiles it from source, or links a prebuilt one from BORING_BSSL_FIPS_PATH)".into(),
+        }]
+    );
+}
+
+#[test]
+fn boring_fips_without_its_symbol_shows_by_the_entropy_message() {
+    let mut data = boring_fixture("rust-boring-fips");
+    // As after `strip`: the local symbol is gone, .rodata stays. Three
+    // copies: .debug_str, and .strtab's function and its `.kHMACKey` static.
+    assert_eq!(blot(&mut data, BORING_FIPS_SYMBOL.as_bytes()), 3);
+    let f = facts(&data).unwrap();
+    let text = std::str::from_utf8(BORING_FIPS_ENTROPY_TEXT).unwrap();
+    assert_eq!(f.boring_fips.as_deref(), Some(text));
+    assert_eq!(classify(&f)[0].status, Status::FipsCapable);
+    // Without either mark it is a plain BoringSSL build.
+    assert_eq!(blot(&mut data, BORING_FIPS_ENTROPY_TEXT), 1);
+    let f = facts(&data).unwrap();
+    assert_eq!(f.boring_fips, None);
+    assert_eq!(
+        (&classify(&f)[0].crypto, classify(&f)[0].status),
+        (&RustCrypto::Boring, Status::NonFips)
+    );
+}
+
+#[test]
+fn boring_marks_count_only_beside_boring() {
+    // Static AWS-LC FIPS has the unprefixed symbol too: not boring.
+    let data = fixture("rust-awslc-fips");
+    let f = facts(&data).unwrap();
+    assert_eq!(f.boring_fips, None);
+    assert!(
+        classify(&f)
+            .iter()
+            .all(|j| !matches!(j.crypto, RustCrypto::Boring | RustCrypto::BoringFips { .. }))
+    );
+    // The module line follows boring-sys's major version.
+    let judged = |sys: &str| {
+        let f = RustFacts {
+            deps: vec![("boring-sys".into(), sys.into())],
+            boring_fips: Some(BORING_FIPS_SYMBOL.into()),
+            ..RustFacts::default()
+        };
+        let j = classify(&f).remove(0);
+        (j.crypto, j.status, j.reason)
+    };
+    let (crypto, status, reason) = judged("5.4.0");
+    assert_eq!(
+        crypto,
+        RustCrypto::BoringFips {
+            version: "BoringSSL FIPS update stream".into()
+        }
+    );
+    assert_eq!(status, Status::FipsCapable);
+    assert!(
+        reason.ends_with("which no certificate covers by itself"),
+        "{reason}"
+    );
+    let (crypto, _, reason) = judged("3.0.0");
+    assert_eq!(
+        crypto,
+        RustCrypto::BoringFips {
+            version: "BoringCrypto".into()
+        }
+    );
+    assert!(
+        reason.ends_with("not tied to any CMVP certificate"),
+        "{reason}"
     );
 }
 
@@ -432,6 +564,8 @@ fn rust_toml_loads_and_samples_are_real() {
         ("rust.prefix.ring", "rust-ring"),
         ("rust.prefix.aws-lc", "rust-awslc"),
         ("rust.prefix.aws-lc-fips", "rust-awslc-fips"),
+        ("rust.boring.fips-symbol", "rust-boring-fips"),
+        ("rust.boring.fips-entropy-text", "rust-boring-fips"),
         ("rust.comment.rustc", "pdf_oxide.abi3.so"),
         ("rust.source-path.registry", "pdf_oxide.abi3.so"),
     ];
@@ -442,6 +576,8 @@ fn rust_toml_loads_and_samples_are_real() {
             .unwrap_or_else(|| panic!("{id} not in signatures/rust.toml"));
         let data = if bin == "pdf_oxide.abi3.so" {
             pdf_oxide()
+        } else if bin.starts_with("rust-boring") {
+            boring_fixture(bin)
         } else {
             fixture(bin)
         };
@@ -455,6 +591,19 @@ fn rust_toml_loads_and_samples_are_real() {
     assert_eq!(sigs.pattern("rust.prefix.ring"), RING_PREFIX);
     assert_eq!(sigs.pattern("rust.prefix.aws-lc"), AWS_LC_PREFIX);
     assert_eq!(sigs.pattern("rust.prefix.aws-lc-fips"), AWS_LC_FIPS_PREFIX);
+    assert_eq!(sigs.pattern("rust.boring.fips-symbol"), BORING_FIPS_SYMBOL);
+    assert_eq!(
+        sigs.pattern("rust.boring.fips-entropy-text").as_bytes(),
+        BORING_FIPS_ENTROPY_TEXT
+    );
+    // Neither FIPS mark is in the plain build.
+    let plain = boring_fixture("rust-boring");
+    for id in ["rust.boring.fips-symbol", "rust.boring.fips-entropy-text"] {
+        assert!(
+            memchr::memmem::find(&plain, sigs.pattern(id).as_bytes()).is_none(),
+            "{id} in bin/rust-boring"
+        );
+    }
     assert_eq!(
         sigs.pattern("rust.comment.rustc").as_bytes(),
         src_paths::RUSTC_COMMENT

@@ -146,6 +146,7 @@ pub fn implements_module(c: &report::Component) -> bool {
         | Code::GoStandardCrypto
         | Code::OpensslStatic
         | Code::RustAwsLcFips
+        | Code::RustBoringFips
         | Code::RustNonFips
         | Code::DotnetManagedCrypto
         | Code::OpensslFipsProvider => true,
