@@ -500,12 +500,19 @@ impl OpensslInstall {
 
     /// The kernel switch would load an upstream-built provider (it names
     /// itself `OpenSSL FIPS Provider`) that no configuration gives its
-    /// module-mac. Vendors' providers carry their MAC inside (SUSE, RHEL 9);
-    /// an upstream one fails its self-test without fipsmodule.cnf (Ubuntu
-    /// 24.04's libcrypto with the real 3.1.2 provider, run in
-    /// fixtures/parts/ubuntu.sh: "self test post failure", nothing fetches).
+    /// module-mac: it fails its self-test (Ubuntu 24.04's libcrypto with the
+    /// real 3.1.2 provider, run in fixtures/parts/ubuntu.sh: "self test post
+    /// failure", nothing fetches). Red Hat-family and SUSE builds are left
+    /// to the vendor: their providers carry the MAC inside (SUSE's spec
+    /// embeds it with objcopy; RHEL 9's is documented so), whatever name a
+    /// rebuild gives them.
     fn upstream_provider_without_mac(&self) -> bool {
-        self.symcrypt.is_none()
+        use super::openssl_vendor::Vendor;
+        let embeds_mac = self
+            .vendor()
+            .is_some_and(|v| matches!(v.vendor, Vendor::RedHat | Vendor::Suse));
+        !embeds_mac
+            && self.symcrypt.is_none()
             && self
                 .provider
                 .as_ref()
