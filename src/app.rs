@@ -27,6 +27,8 @@ pub struct ScanOptions {
     pub target: Target,
     /// Waivers and gates applied to every image before it is scored.
     pub policy: Option<Policy>,
+    /// The day certificates' CMVP status is judged for (`--as-of`; today, UTC).
+    pub as_of: jiff::civil::Date,
 }
 
 impl Default for ScanOptions {
@@ -38,6 +40,7 @@ impl Default for ScanOptions {
             registry: RegistryOptions::default(),
             target: Target::default(),
             policy: None,
+            as_of: crate::policy::today(),
         }
     }
 }
@@ -250,7 +253,8 @@ fn report_image(
             .iter()
             .any(|f| matches!(f.code, Code::LayerSizeLimit | Code::LayerEntryLimit));
     let view = squash::squash(scans);
-    let judged = judge::judge_image(&view, &plan.config, Signatures::active());
+    let mut judged = judge::judge_image(&view, &plan.config, Signatures::active());
+    judge::certificates::mark_historical(&mut judged.components, Signatures::active(), opts.as_of);
     findings.extend(judged.findings);
     findings.sort_by(|a, b| (b.severity, &a.path, a.code).cmp(&(a.severity, &b.path, b.code)));
     let mut report = ImageReport {

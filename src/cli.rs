@@ -132,6 +132,10 @@ pub struct ScanSettings {
     /// Apply the waivers, minimum score and default target of a policy file (TOML).
     #[arg(long, value_name = "FILE")]
     pub policy: Option<PathBuf>,
+    /// Judge certificates' CMVP status and waiver expiry as of this day
+    /// (YYYY-MM-DD; default today, UTC): e.g. the day of an audit.
+    #[arg(long, value_name = "DATE")]
+    pub as_of: Option<jiff::civil::Date>,
     /// Layers read in parallel (default: number of CPUs).
     #[arg(long, short)]
     pub jobs: Option<usize>,

@@ -57,6 +57,7 @@ codes! {
     GoOpensslBackendNoCgo = "go-openssl-backend-no-cgo", Error, "Go program from an OpenSSL-backed toolchain was built with CGO_ENABLED=0, so it cannot load OpenSSL";
     GoStandardCrypto = "go-standard-crypto", Error, "Go program uses Go's standard crypto with no FIPS module";
     GoCryptoUnknown = "go-crypto-unknown", Warning, "Go program whose function table could not be read: its build settings name the toolchain's crypto mode, not whether it uses crypto";
+    CmvpHistorical = "cmvp-certificate-historical", Warning, "Component uses a module whose CMVP certificate is on the Historical list (every FIPS 140-2 certificate since 2026-09-21): not for new procurements";
     // Native code and OpenSSL.
     OpensslNoFipsProvider = "openssl-no-fips-provider", Error, "Program uses an OpenSSL that has no FIPS provider in its modules directory";
     OpensslFipsProvider = "openssl-fips-provider", Info, "An OpenSSL FIPS provider module (fips.so) in the image";

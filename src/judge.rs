@@ -2,6 +2,7 @@
 //! facts of the whole image (which libcrypto it loads, image Env), libraries
 //! are tied to the programs that use them, and the entrypoint is marked.
 
+pub mod certificates;
 pub mod dotnet;
 pub mod go;
 pub mod java;

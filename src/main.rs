@@ -101,8 +101,9 @@ fn scan_options(args: &ScanSettings, all_platforms: bool) -> anyhow::Result<Scan
     } else {
         None
     };
+    let as_of = args.as_of.unwrap_or_else(policy::today);
     let policy = match &args.policy {
-        Some(file) => Some(Policy::load(file, policy::today())?),
+        Some(file) => Some(Policy::load(file, as_of)?),
         None => None,
     };
     let target = match (&args.target, policy.as_ref().and_then(|p| p.target)) {
@@ -135,6 +136,7 @@ fn scan_options(args: &ScanSettings, all_platforms: bool) -> anyhow::Result<Scan
         },
         target,
         policy,
+        as_of,
     })
 }
 

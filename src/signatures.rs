@@ -140,6 +140,16 @@ pub struct Module {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub security_level_source: Option<String>,
     pub validated: bool,
+    /// The day the certificate moved to CMVP's Historical list (`2026-09-21`
+    /// for every FIPS 140-2 certificate still active then), with its source
+    /// and what to move to: a historical module may stay in systems that
+    /// already use it, but is not for new procurements.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub historical_since: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub historical_source: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub successor: Option<String>,
     pub sample: String,
     pub source: String,
 }
@@ -221,6 +231,25 @@ impl Signatures {
                         file: name.clone(),
                         reason: format!(
                             "module {:?}: sample, source and certificate are required",
+                            m.id
+                        ),
+                    });
+                }
+                let historical_ok = match (&m.historical_since, &m.historical_source, &m.successor)
+                {
+                    (None, None, None) => true,
+                    (Some(day), Some(src), Some(next)) => {
+                        day.parse::<jiff::civil::Date>().is_ok()
+                            && !src.is_empty()
+                            && !next.is_empty()
+                    }
+                    _ => false,
+                };
+                if !historical_ok {
+                    return Err(SignatureError::Invalid {
+                        file: name.clone(),
+                        reason: format!(
+                            "module {:?}: historical_since must be a date like 2026-09-21 and come with historical_source and successor",
                             m.id
                         ),
                     });
@@ -380,6 +409,22 @@ impl Signatures {
         &self.modules
     }
 
+    /// The day a certificate moved to CMVP's Historical list, when that is
+    /// on or before `day`.
+    pub fn historical_on(
+        &self,
+        certificate: &str,
+        day: jiff::civil::Date,
+    ) -> Option<(jiff::civil::Date, &Module)> {
+        let m = self.module_by_certificate(certificate)?;
+        let since = m
+            .historical_since
+            .as_deref()?
+            .parse::<jiff::civil::Date>()
+            .ok()?;
+        (since <= day).then_some((since, m))
+    }
+
     /// The module entry a certificate (`CMVP #4985`) belongs to; entries
     /// sharing a certificate share its standard and level.
     pub fn module_by_certificate(&self, certificate: &str) -> Option<&Module> {
@@ -523,11 +568,43 @@ mod tests {
             "security_level=5\nsecurity_level_source='p'\n",
             "security_level=0\nsecurity_level_source='p'\n",
             "security_level_source='p'\n",
+            // A historical date needs its source and successor, and a real date.
+            "historical_since='2026-09-21'\n",
+            "historical_since='2026-09-21'\nhistorical_source='s'\n",
+            "historical_since='21.09.2026'\nhistorical_source='s'\nsuccessor='n'\n",
+            "historical_source='s'\nsuccessor='n'\n",
         ] {
             assert!(
                 matches!(module(bad), Err(SignatureError::Invalid { .. })),
                 "{bad}"
             );
         }
+        assert!(
+            module("historical_since='2026-09-21'\nhistorical_source='s'\nsuccessor='n'\n").is_ok()
+        );
+    }
+
+    #[test]
+    fn fips_140_2_certificates_carry_their_historical_date() {
+        let sigs = Signatures::embedded();
+        for m in sigs.modules() {
+            assert_eq!(
+                m.historical_since.as_deref(),
+                (m.level == "fips140-2").then_some("2026-09-21"),
+                "{}",
+                m.id
+            );
+        }
+        let day = |s: &str| s.parse::<jiff::civil::Date>().unwrap();
+        assert!(
+            sigs.historical_on("CMVP #4282", day("2026-09-20"))
+                .is_none()
+        );
+        let (since, m) = sigs.historical_on("CMVP #4282", day("2026-11-22")).unwrap();
+        assert_eq!((since, m.level.as_str()), (day("2026-09-21"), "fips140-2"));
+        assert!(
+            sigs.historical_on("CMVP #4985", day("2030-01-01"))
+                .is_none()
+        );
     }
 }

@@ -146,8 +146,10 @@ fn microsoft_go_systemcrypto_without_crypto_is_no_crypto() {
 
 #[test]
 fn boringcrypto_is_validated_legacy_even_stripped() {
+    // Judged the day before FIPS 140-2 certificates went historical: the
+    // BoringCrypto module (#4407) was validated.
     for name in ["go-boring", "go-boring-stripped"] {
-        let (code, doc) = scan_json(&oci(name), &[]);
+        let (code, doc) = scan_json(&oci(name), &["--as-of", "2026-09-20"]);
         let img = image(&doc);
         assert_eq!(code, 0, "{name}");
         assert_eq!(verdict(img), ("ready", 100), "{name}");
@@ -168,6 +170,52 @@ fn boringcrypto_is_validated_legacy_even_stripped() {
         });
         assert!(has_cfunc, "{name}: {c}");
     }
+}
+
+/// From 2026-09-21 every FIPS 140-2 certificate is on CMVP's Historical
+/// list, BoringCrypto's #4407 too: FIPS mode stays on, the image is ready
+/// with warnings, and the remedy names Go's FIPS 140-3 module.
+#[test]
+fn boringcrypto_certificate_is_historical_after_the_fips_140_2_sunset() {
+    for as_of in [&["--as-of", "2026-09-21"][..], &[]] {
+        let (code, doc) = scan_json(&oci("go-boring"), as_of);
+        let img = image(&doc);
+        assert_eq!(
+            (code, verdict(img)),
+            (0, ("ready-with-warnings", 85)),
+            "{as_of:?}"
+        );
+        assert_eq!(
+            programs(img),
+            vec![p(
+                "/app/server",
+                "fips-capable",
+                "cmvp-certificate-historical",
+                true
+            )]
+        );
+        let c = component(img, "/app/server");
+        assert_eq!(
+            (&c["certificate"], &c["fips_mode_on"]),
+            (&serde_json::json!("CMVP #4407"), &serde_json::json!(true))
+        );
+        let summary = c["summary"].as_str().unwrap();
+        assert!(
+            summary.ends_with("; but CMVP #4407 (FIPS 140-2) is on the CMVP Historical list since 2026-09-21: not for new procurements, and existing systems keep it only by the agency's own risk determination"),
+            "{summary}"
+        );
+        assert_eq!(
+            c["remediation"],
+            "move to a module with an active certificate: Go's native FIPS 140-3 module: Go >= 1.24 with GOFIPS140=v1.0.0 (CMVP #5247)"
+        );
+        assert_eq!(
+            evidence_of(c, "certificate"),
+            ["CMVP #4407: FIPS 140-2, Historical since 2026-09-21"]
+        );
+    }
+    // A FIPS 140-3 certificate is not touched.
+    let (code, doc) = scan_json(&oci("go-fips-on"), &[]);
+    assert_eq!((code, verdict(image(&doc))), (0, ("ready", 100)));
 }
 
 #[test]
