@@ -437,7 +437,7 @@ fn boring_module_note(sys_version: Option<&str>) -> (&'static str, &'static str)
     match sys_version.and_then(|v| v.split('.').next()) {
         Some("4") => (
             "BoringCrypto fips-20210429",
-            "boring-sys 4.x builds BoringCrypto 853ca1ea (fips-20210429), the module of CMVP #4407, but this build is not shown to be that module (boring-sys compiles it from source, or links a prebuilt one from BORING_BSSL_FIPS_PATH)",
+            "boring-sys 4.x builds BoringCrypto 853ca1ea (fips-20210429), the module of CMVP #4407 (FIPS 140-2, on the Historical list since 2026-09-21), but this build is not shown to be that module (boring-sys compiles it from source, or links a prebuilt one from BORING_BSSL_FIPS_PATH)",
         ),
         Some("5") => (
             "BoringSSL FIPS update stream",

@@ -205,7 +205,7 @@ fn boring_fips_fixture_is_fips_capable_fips_20210429() {
                 version: "BoringCrypto fips-20210429".into()
             },
             status: Status::FipsCapable,
-            reason: "boring FIPS (boring-sys 4.22.0): BoringSSL's FIPS module in FIPS mode; boring-sys 4.x builds BoringCrypto 853ca1ea (fips-20210429), the module of CMVP #4407, but this build is not shown to be that module (boring-sys compiles it from source, or links a prebuilt one from BORING_BSSL_FIPS_PATH)".into(),
+            reason: "boring FIPS (boring-sys 4.22.0): BoringSSL's FIPS module in FIPS mode; boring-sys 4.x builds BoringCrypto 853ca1ea (fips-20210429), the module of CMVP #4407 (FIPS 140-2, on the Historical list since 2026-09-21), but this build is not shown to be that module (boring-sys compiles it from source, or links a prebuilt one from BORING_BSSL_FIPS_PATH)".into(),
         }]
     );
 }

@@ -89,7 +89,7 @@ fn boring_fips_runs_the_fips_module_but_is_only_fips_capable() {
     assert_eq!(c["fips_mode_on"], true);
     assert_eq!(
         c["summary"],
-        "boring FIPS (boring-sys 4.22.0): BoringSSL's FIPS module in FIPS mode; boring-sys 4.x builds BoringCrypto 853ca1ea (fips-20210429), the module of CMVP #4407, but this build is not shown to be that module (boring-sys compiles it from source, or links a prebuilt one from BORING_BSSL_FIPS_PATH)"
+        "boring FIPS (boring-sys 4.22.0): BoringSSL's FIPS module in FIPS mode; boring-sys 4.x builds BoringCrypto 853ca1ea (fips-20210429), the module of CMVP #4407 (FIPS 140-2, on the Historical list since 2026-09-21), but this build is not shown to be that module (boring-sys compiles it from source, or links a prebuilt one from BORING_BSSL_FIPS_PATH)"
     );
     assert_eq!(
         evidence_details(c),
