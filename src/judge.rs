@@ -220,6 +220,9 @@ pub fn judge_image(view: &FsView, config: &ImageConfig, sigs: &Signatures) -> Ju
     components.extend(dotnet::single_file::crypto_components(view));
     components.extend(java::components(view, config, sigs));
 
+    // Extension modules a runtime imports count like programs (and so the
+    // libraries they load count through them): before the tie below.
+    runtimes::attach_runtime_users(&mut components, &runtimes::python_interpreters(view));
     // Tie libraries to the programs that load them.
     let users: Vec<(String, Vec<String>)> = components
         .iter()
@@ -230,11 +233,11 @@ pub fn judge_image(view: &FsView, config: &ImageConfig, sigs: &Signatures) -> Ju
         .iter_mut()
         .filter(|c| c.kind == ComponentKind::SharedLibrary)
     {
-        c.used_by = users
-            .iter()
-            .filter(|(_, uses)| uses.contains(&c.path))
-            .map(|(p, _)| p.clone())
-            .collect();
+        for (p, _) in users.iter().filter(|(_, uses)| uses.contains(&c.path)) {
+            if !c.used_by.contains(p) {
+                c.used_by.push(p.clone());
+            }
+        }
     }
 
     let entrypoint = resolve_entrypoint(view, config).map(|(program, found)| {
@@ -273,7 +276,6 @@ pub fn judge_image(view: &FsView, config: &ImageConfig, sigs: &Signatures) -> Ju
         }
     });
     findings.extend(config_findings(&installs));
-    runtimes::attach_runtime_users(&mut components, &runtimes::python_interpreters(view));
     // Entrypoint first, then programs, then libraries; by path within each.
     components.sort_by(|a, b| {
         (

@@ -53,6 +53,18 @@ fn extension_modules_count_through_the_interpreter() {
     );
     assert_eq!(wheel["module"], "OpenSSL 3.4.1 (static)");
     assert_eq!(img["entrypoint"]["path"], "/usr/bin/python3.11");
+    // The system libraries count through the extension modules that load them.
+    assert_eq!(
+        component(img, "/usr/lib/x86_64-linux-gnu/libcrypto.so.3")["used_by"],
+        serde_json::json!([
+            format!("{dynload}/_hashlib.cpython-311-x86_64-linux-gnu.so"),
+            format!("{dynload}/_ssl.cpython-311-x86_64-linux-gnu.so")
+        ])
+    );
+    assert_eq!(
+        component(img, "/usr/lib/x86_64-linux-gnu/libssl.so.3")["used_by"],
+        serde_json::json!([format!("{dynload}/_ssl.cpython-311-x86_64-linux-gnu.so")])
+    );
 }
 
 /// PyPI's real pdf-oxide-fips 0.3.78 wheel: a stripped Rust extension
