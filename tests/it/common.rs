@@ -225,3 +225,24 @@ pub fn regex_escape(s: &str) -> String {
 pub fn fixtures_regex() -> String {
     regex_escape(&fixtures().display().to_string())
 }
+
+/// (kind, detail, path) of every evidence entry of a component.
+pub fn evidence(c: &Value) -> Vec<(String, String, String)> {
+    c["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            (
+                e["kind"].as_str().unwrap().to_string(),
+                e["detail"].as_str().unwrap().to_string(),
+                e["path"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect()
+}
+
+/// One expected entry of [`evidence`].
+pub fn ev(kind: &str, detail: &str, path: &str) -> (String, String, String) {
+    (kind.into(), detail.into(), path.into())
+}

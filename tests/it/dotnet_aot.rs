@@ -15,26 +15,6 @@ const FIPS_SO: &str = "/usr/lib/x86_64-linux-gnu/ossl-modules/fips.so";
 const SHIM: &str = "the .NET OpenSSL shim, linked in by NativeAOT, which dlopens libssl.so.3, libssl.so.1.1, libssl.so.1.0.2, libssl.so.1.0.0, libssl.so.10 (no DT_NEEDED)";
 const ILC: &str = ".NET: ilc 10.0.13-servicing.26504.104+4099f83977f4d29604a9aeb971fb0a7bc1d5f699";
 
-/// (kind, detail, path) of every evidence entry.
-fn evidence(c: &serde_json::Value) -> Vec<(String, String, String)> {
-    c["evidence"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["kind"].as_str().unwrap().to_string(),
-                e["detail"].as_str().unwrap().to_string(),
-                e["path"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect()
-}
-
-fn ev(kind: &str, detail: &str, path: &str) -> (String, String, String) {
-    (kind.into(), detail.into(), path.into())
-}
-
 /// The evidence of the NativeAOT library itself, before the OpenSSL install's.
 fn aot_evidence() -> Vec<(String, String, String)> {
     vec![

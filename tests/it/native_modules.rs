@@ -24,26 +24,6 @@ fn scan() -> Value {
     image(&doc).clone()
 }
 
-/// (kind, detail, path) of every evidence entry.
-fn evidence(c: &Value) -> Vec<(String, String, String)> {
-    c["evidence"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| {
-            (
-                e["kind"].as_str().unwrap().to_string(),
-                e["detail"].as_str().unwrap().to_string(),
-                e["path"].as_str().unwrap_or("").to_string(),
-            )
-        })
-        .collect()
-}
-
-fn ev(kind: &str, detail: &str, path: &str) -> (String, String, String) {
-    (kind.into(), detail.into(), path.into())
-}
-
 #[test]
 fn each_program_is_judged_by_its_library() {
     let img = scan();
