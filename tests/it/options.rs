@@ -90,3 +90,24 @@ fn colour_on_a_terminal_only_and_never_with_no_color() {
         "{plain:?}"
     );
 }
+
+/// `--as-of` takes a calendar day; anything else is a usage error naming it.
+#[test]
+fn as_of_must_be_a_calendar_day() {
+    let run = fipscan(&["scan", "--as-of", "2026-13-01", &oci("go-boring")]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr
+            .contains("invalid value '2026-13-01' for '--as-of <DATE>'"),
+        "{}",
+        run.stderr
+    );
+    // A day before the FIPS 140-2 sunset: BoringCrypto was validated.
+    let run = fipscan(&["scan", "--as-of", "2026-09-20", &oci("go-boring")]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(
+        run.stdout.contains("READY  score 100/100"),
+        "{}",
+        run.stdout
+    );
+}
