@@ -647,10 +647,21 @@ fn judge_dotnet_shim<'a>(
         .as_ref()
         .map(|r| format!(".NET runtime {}", r.version))
         .unwrap_or_else(|| ".NET runtime".into());
-    let order = dotnet::libssl_order(runtime.as_ref());
+    // The image Env can put another libssl first (the variable the
+    // runtime's version reads).
+    let env = runtime
+        .as_ref()
+        .and_then(|r| dotnet::aot::override_env_of(r.version.major, sigs));
+    let list = dotnet::libssl_order(runtime.as_ref())
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let (order, set) = dotnet::aot::with_override(list, env, nctx.config);
+    let order: Vec<&str> = order.iter().map(String::as_str).collect();
     let mut evidence = vec![shim];
     evidence.extend(runtime.map(|r| r.evidence));
-    dotnet_openssl(own, &name, order, evidence, linker, sigs, install_of)
+    evidence.extend(set);
+    dotnet_openssl(own, &name, &order, evidence, linker, sigs, install_of)
 }
 
 /// .NET crypto through a shim (of the runtime `name`) that dlopens the

@@ -615,3 +615,42 @@ fn without_dotnet_root_apphosts_look_in_the_default_location() {
         true
     );
 }
+
+/// CLR_OPENSSL_VERSION_OVERRIDE=1.1 in the Env makes the .NET 8 shim try
+/// libssl.so.1.1 first; the image also has AlmaLinux 8's real 1.1.1k FIPS
+/// build, so the app runs on that, not on Debian's libssl3 (the variable's
+/// name per version is read from real .NET 8/9/10 shims).
+#[test]
+fn openssl_version_override_picks_another_libssl() {
+    let (_, doc) = scan_json(&oci("dotnet-app-openssl-override"), &[]);
+    let img = image(&doc);
+    let api = component(img, "/app/api/api.runtimeconfig.json");
+    assert_eq!(
+        (api["status"].as_str(), api["code"].as_str()),
+        (Some("host-dependent"), Some("openssl-legacy-version"))
+    );
+    assert_eq!(
+        api["needs"],
+        serde_json::json!(["kernel-fips-mode", "rhel-fips-host"])
+    );
+    assert_eq!(
+        api["summary"],
+        ".NET app on the runtime at /usr/share/dotnet/shared/Microsoft.NETCore.App/8.0.11: .NET runtime 8.0.11 uses OpenSSL 1.1.1k (/usr/lib64/libcrypto.so.1.1.1k), a vendor FIPS build: it enters FIPS mode on a FIPS host; its .hmac integrity files match"
+    );
+    assert_eq!(
+        evidence_of(api, "image-env"),
+        ["CLR_OPENSSL_VERSION_OVERRIDE=1.1: the shim tries libssl.so.1.1 first, then its own list"]
+    );
+    // Without the override the same runtime takes Debian's libssl.so.3.
+    let (_, doc) = scan_json(&oci("dotnet-app"), &[]);
+    let api = component(image(&doc), "/app/api/api.runtimeconfig.json");
+    assert!(
+        api["summary"]
+            .as_str()
+            .unwrap()
+            .contains("uses OpenSSL 3.0."),
+        "{}",
+        api["summary"]
+    );
+    assert!(evidence_of(api, "image-env").is_empty());
+}
