@@ -13,9 +13,11 @@ pub mod openssl;
 pub mod openssl_config;
 pub mod openssl_distro;
 pub mod openssl_fom;
+pub mod openssl_static;
 pub mod openssl_vendor;
 pub mod packages;
 pub mod runtimes;
+pub mod rust;
 
 use std::collections::BTreeMap;
 
@@ -30,7 +32,6 @@ use crate::score::Status;
 use crate::signatures::{self as sig, Signatures};
 use link::{Lib, Linker, elf_facts};
 use openssl::OpensslInstall;
-use openssl_fom::FOM_MARKER;
 
 /// The judgement of one component before it gets its place in the report.
 #[derive(Debug, Clone)]
@@ -81,7 +82,7 @@ fn is_crypto_lib(name: &str, sigs: &Signatures) -> bool {
         || sigs.matches(sig::OPENSSL_LIBSSL_SONAME, name)
 }
 
-fn is_libcrypto(lib: &Lib<'_>, sigs: &Signatures) -> bool {
+pub(crate) fn is_libcrypto(lib: &Lib<'_>, sigs: &Signatures) -> bool {
     let name = lib
         .facts
         .soname
@@ -325,12 +326,12 @@ fn judge_native<'a>(
         return Some(j);
     }
     if runtimes::is_dotnet_shim(p) {
-        return Some(judge_dotnet_shim(own, linker, nctx, layer, install_of));
+        return Some(dotnet::shim::judge(own, linker, nctx, layer, install_of));
     }
     if let Some(b) = dotnet::single_file::bundle_of(own.node) {
         // A single-file .NET app: its shim dlopens libssl like any other.
         return dotnet::single_file::judge(p, layer, b, nctx.view, |name, order, evidence| {
-            dotnet_openssl(own, name, order, evidence, linker, sigs, install_of)
+            dotnet::shim::openssl(own, name, order, evidence, linker, sigs, install_of)
         });
     }
     if let Some(aot) = dotnet::aot::of(facts).filter(|a| a.has_shim()) {
@@ -343,7 +344,7 @@ fn judge_native<'a>(
             aot,
             config,
             |name, order, evidence| {
-                dotnet_openssl(own, name, order, evidence, linker, sigs, install_of)
+                dotnet::shim::openssl(own, name, order, evidence, linker, sigs, install_of)
             },
         ));
     }
@@ -371,7 +372,7 @@ fn judge_native<'a>(
     }
     if libcrypto.is_none()
         && let Some(rust) = &facts.rust
-        && let Some(j) = judge_rust(p, layer, rust)
+        && let Some(j) = rust::judge(p, layer, rust)
     {
         return Some(j);
     }
@@ -453,104 +454,9 @@ fn judge_native<'a>(
             if is_crypto_lib(own_name, sigs) {
                 return None;
             }
-            Some(judge_static_openssl(own, text, layer, sigs, install_of))
+            Some(openssl_static::judge(own, text, layer, sigs, install_of))
         }
     }
-}
-
-/// A program with OpenSSL linked in. OpenSSL 3 keeps its FIPS provider a
-/// separate module even then, so a dynamically linked program loads it
-/// like any other (from its compiled-in MODULESDIR, or OPENSSL_MODULES, as
-/// its configuration says) and is judged by that provider: Node's official
-/// static builds and `static-ssl-libc` (fixtures/parts/openssl-static.sh)
-/// run in FIPS mode that way. A fully static executable cannot: glibc's
-/// static dlopen of fips.so crashes it (sslapp-static, same fixture part).
-fn judge_static_openssl<'a>(
-    own: Lib<'a>,
-    text: &OpensslText,
-    layer: &str,
-    sigs: &Signatures,
-    mut install_of: impl FnMut(Lib<'a>) -> OpensslInstall,
-) -> Judgement {
-    let p = own.path;
-    let three = text
-        .version
-        .split('.')
-        .next()
-        .and_then(|m| m.parse::<u32>().ok())
-        .is_some_and(|m| m >= 3);
-    let dynamic = own.facts.interp.is_some() || !own.facts.needed.is_empty();
-    if text.distro.fips_object_module {
-        // fipsld-linked: the FOM canister sits inside the program itself.
-        let mut j = Judgement::new(Status::Unknown, Code::OpensslStatic, String::new());
-        openssl_fom::judge(
-            &format!("embeds OpenSSL {} statically", text.version),
-            &mut j,
-        );
-        j.module = Some(format!(
-            "OpenSSL {} with the FIPS Object Module (static)",
-            text.version
-        ));
-        j.evidence = vec![
-            Evidence::new("version-text", text.text.clone()).at(p, layer),
-            Evidence::new("marker", FOM_MARKER).at(p, layer),
-        ];
-        return j;
-    }
-    let mut install = None;
-    if three && dynamic {
-        let i = install_of(own);
-        if i.provider.is_some() {
-            let mut j = i.judge(sigs);
-            j.module = j
-                .module
-                .map(|m| format!("{m} (static OpenSSL {})", text.version));
-            return j;
-        }
-        install = Some(i);
-    }
-    let version_text = Evidence::new("version-text", text.text.clone()).at(p, layer);
-    let (summary, remediation) = match &install {
-        Some(i) => {
-            let dir = i
-                .modulesdir
-                .as_ref()
-                .map_or_else(|| "its modules directory".into(), |(d, why)| format!("{d} ({why})"));
-            (
-                format!(
-                    "embeds OpenSSL {} statically; it would load a FIPS provider from {dir}, where the image has no fips.so",
-                    text.version
-                ),
-                "put a validated FIPS provider where it looks (OPENSSL_MODULES) and activate it in the configuration it reads (OPENSSL_CONF), or link OpenSSL dynamically against an OpenSSL 3 with a validated FIPS provider".to_string(),
-            )
-        }
-        None if three => (
-            format!(
-                "embeds OpenSSL {} in a fully static executable, which cannot load the FIPS provider module (a static program's dlopen of fips.so crashes)",
-                text.version
-            ),
-            "link the program dynamically (at least against libc), then give its OpenSSL a validated FIPS provider".to_string(),
-        ),
-        None => (
-            format!(
-                "embeds OpenSSL {} statically; it cannot use a FIPS provider from the image",
-                text.version
-            ),
-            "link OpenSSL dynamically against an OpenSSL 3 with a validated FIPS provider".to_string(),
-        ),
-    };
-    let mut j = Judgement::new(Status::NonFips, Code::OpensslStatic, summary);
-    j.module = Some(format!("OpenSSL {} (static)", text.version));
-    j.evidence = vec![version_text];
-    if let Some(i) = install {
-        j.evidence.extend(
-            i.evidence()
-                .into_iter()
-                .filter(|e| e.kind == "modules-dir" || e.kind == "openssl-config"),
-        );
-    }
-    j.remediation = Some(remediation);
-    j
 }
 
 /// A FIPS provider module: judged by its own version alone; whether it is
@@ -626,97 +532,6 @@ fn config_findings(installs: &BTreeMap<String, OpensslInstall>) -> Vec<Finding> 
     out
 }
 
-/// .NET has no crypto of its own on Linux: its shim dlopens libssl by
-/// SONAME, so it is judged by the OpenSSL that search finds.
-fn judge_dotnet_shim<'a>(
-    own: Lib<'a>,
-    linker: &Linker<'a>,
-    nctx: &native::NativeCtx<'a>,
-    layer: &str,
-    install_of: impl FnOnce(Lib<'a>) -> OpensslInstall,
-) -> Judgement {
-    let sigs = nctx.sigs;
-    let shim = Evidence::new(
-        "file",
-        "the .NET OpenSSL shim, which dlopens libssl (no DT_NEEDED)",
-    )
-    .at(own.path, layer);
-    // Which SONAMEs it tries depends on the runtime it belongs to.
-    let runtime = dotnet::shim_runtime(nctx.view, own.path);
-    let name = runtime
-        .as_ref()
-        .map(|r| format!(".NET runtime {}", r.version))
-        .unwrap_or_else(|| ".NET runtime".into());
-    // The image Env can put another libssl first (the variable the
-    // runtime's version reads).
-    let env = runtime
-        .as_ref()
-        .and_then(|r| dotnet::aot::override_env_of(r.version.major, sigs));
-    let list = dotnet::libssl_order(runtime.as_ref())
-        .iter()
-        .map(|s| s.to_string())
-        .collect();
-    let (order, set) = dotnet::aot::with_override(list, env, nctx.config);
-    let order: Vec<&str> = order.iter().map(String::as_str).collect();
-    let mut evidence = vec![shim];
-    evidence.extend(runtime.map(|r| r.evidence));
-    evidence.extend(set);
-    dotnet_openssl(own, &name, &order, evidence, linker, sigs, install_of)
-}
-
-/// .NET crypto through a shim (of the runtime `name`) that dlopens the
-/// first of `order` the image has, from a program of `own`'s class and machine.
-fn dotnet_openssl<'a>(
-    own: Lib<'a>,
-    name: &str,
-    order: &[&str],
-    evidence: Vec<Evidence>,
-    linker: &Linker<'a>,
-    sigs: &Signatures,
-    install_of: impl FnOnce(Lib<'a>) -> OpensslInstall,
-) -> Judgement {
-    let libssl = order
-        .iter()
-        .find_map(|n| linker.dlopen(n, own.facts.bits, &own.facts.machine));
-    let libcrypto = libssl.and_then(|ssl| {
-        linker
-            .closure(ssl.path, ssl.facts)
-            .into_iter()
-            .find(|l| is_libcrypto(l, sigs))
-    });
-    match (libssl, libcrypto) {
-        (Some(ssl), Some(crypto)) => {
-            let mut j = install_of(crypto).judge(sigs);
-            j.evidence.splice(0..0, evidence);
-            let provider = std::mem::take(&mut j.uses);
-            j.uses = [ssl.path.to_string(), crypto.path.to_string()]
-                .into_iter()
-                .chain(provider)
-                .collect();
-            j.summary = format!("{name} {}", j.summary);
-            j
-        }
-        _ => {
-            let mut j = Judgement::new(
-                Status::NonFips,
-                Code::DotnetNoLibssl,
-                format!(
-                    "{name} finds none of {} in the image (\"No usable version of libssl was found\"): its crypto cannot run",
-                    order.join(", ")
-                ),
-            );
-            j.evidence = evidence;
-            j.remediation = Some(if order.contains(&"libssl.so.3") {
-                "install an OpenSSL 3 with a validated FIPS provider in the image".into()
-            } else {
-                // Before .NET 6 the shim cannot load OpenSSL 3 at all.
-                "move the app to .NET 6 or later (the first to load OpenSSL 3), on an OpenSSL 3 with a validated FIPS provider".into()
-            });
-            j
-        }
-    }
-}
-
 /// Managed crypto assemblies bring their own algorithms and never touch
 /// the image's OpenSSL; nothing in them is FIPS validated.
 fn managed_crypto_components(view: &FsView) -> Vec<Component> {
@@ -737,115 +552,4 @@ fn managed_crypto_components(view: &FsView) -> Vec<Component> {
             )
         })
         .collect()
-}
-
-/// A Rust program judged by the crypto crates it links; the worst module wins.
-fn judge_rust(p: &str, layer: &str, rust: &crate::rustbin::RustFacts) -> Option<Judgement> {
-    let judgements = crate::rustbin::classify(rust);
-    let worst = judgements
-        .iter()
-        .rev()
-        .max_by_key(|j| (j.status == Status::NonFips, j.status))?;
-    use crate::rustbin::RustCrypto;
-    let fips = matches!(
-        worst.crypto,
-        RustCrypto::AwsLcFips { .. } | RustCrypto::BoringFips { .. }
-    );
-    // Every module linked, the deciding one first: a FIPS module beside
-    // ring or pure-Rust crypto does not make the other paths FIPS.
-    let mut summary = worst.reason.clone();
-    for other in judgements.iter().filter(|o| o.crypto != worst.crypto) {
-        summary.push_str("; also ");
-        summary.push_str(&other.reason);
-    }
-    let code = match worst.crypto {
-        RustCrypto::AwsLcFips { .. } => Code::RustAwsLcFips,
-        RustCrypto::BoringFips { .. } => Code::RustBoringFips,
-        _ => Code::RustNonFips,
-    };
-    let mut j = Judgement::new(worst.status, code, summary);
-    j.fips_mode_on = fips;
-    j.module = Some(match &worst.crypto {
-        crate::rustbin::RustCrypto::AwsLcFips { version } => version.clone(),
-        crate::rustbin::RustCrypto::AwsLc => "aws-lc (non-FIPS)".into(),
-        crate::rustbin::RustCrypto::Ring => "ring".into(),
-        RustCrypto::BoringFips { version } => version.clone(),
-        RustCrypto::Boring => "BoringSSL (non-FIPS)".into(),
-        crate::rustbin::RustCrypto::Other => "pure-Rust crypto crates".into(),
-    });
-    for marker in [&rust.aws_lc_fips, &rust.aws_lc, &rust.ring]
-        .into_iter()
-        .flatten()
-    {
-        j.evidence
-            .push(Evidence::new("symbol", marker.clone()).at(p, layer));
-    }
-    let crypto_deps: Vec<String> = rust
-        .deps
-        .iter()
-        .filter(|(n, _)| {
-            n.contains("aws-lc")
-                || n == "ring"
-                || n == "rustls"
-                || n == "boring"
-                || n == "boring-sys"
-        })
-        .map(|(n, v)| format!("{n} {v}"))
-        .collect();
-    if !crypto_deps.is_empty() {
-        j.evidence.push(Evidence::new(
-            "rust-dependency",
-            format!(".dep-v0: {}", crypto_deps.join(", ")),
-        ));
-    }
-    if !rust.src_crates.is_empty() {
-        let named: Vec<String> = rust
-            .src_crates
-            .iter()
-            .map(|(n, v)| format!("{n} {v}"))
-            .collect();
-        j.evidence.push(
-            Evidence::new(
-                "rust-dependency",
-                format!("source paths: {}", named.join(", ")),
-            )
-            .at(p, layer),
-        );
-    }
-    if rust.deps.is_empty()
-        && rust.aws_lc_fips.is_none()
-        && let Some(text) = &rust.aws_lc_fips_version
-    {
-        j.evidence
-            .push(Evidence::new("string", text.clone()).at(p, layer));
-    }
-    if let Some(mark) = &rust.boring_fips {
-        // The symbol, or the entropy message of a file without it.
-        let kind = if mark == crate::rustbin::BORING_FIPS_SYMBOL {
-            "symbol"
-        } else {
-            "string"
-        };
-        j.evidence
-            .push(Evidence::new(kind, mark.clone()).at(p, layer));
-    }
-    let fips_beside = judgements.iter().find_map(|o| match &o.crypto {
-        RustCrypto::AwsLcFips { version } | RustCrypto::BoringFips { version } if !fips => {
-            Some(version.clone())
-        }
-        _ => None,
-    });
-    let boring = judgements
-        .iter()
-        .any(|o| matches!(o.crypto, RustCrypto::Boring | RustCrypto::BoringFips { .. }));
-    j.remediation = Some(match fips_beside {
-        _ if matches!(worst.crypto, RustCrypto::BoringFips { .. }) => "link a BoringSSL FIPS module whose version holds a certificate, built as its Security Policy says (boring-sys's `fips` feature with the policy's toolchain), or use aws-lc-rs with an aws-lc-fips-sys release that holds one".into(),
-        _ if fips => "build with an aws-lc-fips-sys release whose AWS-LC FIPS version holds a certificate (2.0.x #4816/#5429, 3.x #5298/#5314)".into(),
-        Some(module) => format!(
-            "it already links {module}: drop the other crypto crates from the build, or make every crypto call go through the aws-lc-rs FIPS provider (select it as the process default before any crypto)"
-        ),
-        None if boring => "build boring with its `fips` feature (BoringSSL's FIPS module), or use aws-lc-rs with its `fips` feature".into(),
-        None => "use aws-lc-rs with its `fips` feature (rustls: the aws-lc-rs provider with `fips`)".into(),
-    });
-    Some(j)
 }

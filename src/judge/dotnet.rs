@@ -19,6 +19,7 @@ pub mod bundle;
 pub mod config;
 pub mod host;
 mod resolve;
+pub mod shim;
 pub mod single_file;
 
 use std::collections::BTreeMap;

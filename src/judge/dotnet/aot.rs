@@ -41,11 +41,6 @@ pub const MARKER_IDS: [&str; 6] = [
     VERSION_OVERRIDE_ENV_CLR,
 ];
 
-/// The shim builds `libssl.so.<override>` in a buffer of this many
-/// characters for the version (opensslshim.c, MaxVersionStringLength) and
-/// ignores a longer value.
-const MAX_OVERRIDE_CHARS: usize = 32;
-
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct AotFacts {
     /// The NativeAOT sections found, as evidence.
@@ -154,50 +149,7 @@ pub fn detect(elf: &Elf, data: &[u8], sigs: &Signatures) -> Option<AotFacts> {
 /// override's version first (the real shim falls back to its own list when
 /// that fails), then its list. The Env entry, when it counts, as evidence.
 pub fn libssl_order(aot: &AotFacts, config: &ImageConfig) -> (Vec<String>, Option<Evidence>) {
-    with_override(aot.libssl.clone(), aot.override_env.as_deref(), config)
-}
-
-/// `order` with `libssl.so.<value>` of the override variable `name` (when
-/// the image Env sets it, to a value the shim accepts) tried first.
-pub fn with_override(
-    mut order: Vec<String>,
-    name: Option<&str>,
-    config: &ImageConfig,
-) -> (Vec<String>, Option<Evidence>) {
-    let set = name.and_then(|name| Some((name, config.env_var(name)?)));
-    let Some((name, v)) = set else {
-        return (order, None);
-    };
-    if v.is_empty() || v.chars().count() > MAX_OVERRIDE_CHARS {
-        let ev = Evidence::new(
-            "image-env",
-            format!(
-                "{name}={v}: ignored by the shim (empty or longer than {MAX_OVERRIDE_CHARS} characters)"
-            ),
-        );
-        return (order, Some(ev));
-    }
-    let first = format!("libssl.so.{v}");
-    order.retain(|n| *n != first);
-    order.insert(0, first.clone());
-    let ev = Evidence::new(
-        "image-env",
-        format!("{name}={v}: the shim tries {first} first, then its own list"),
-    );
-    (order, Some(ev))
-}
-
-/// The override variable the shim of a .NET `major` version reads, as the
-/// real shims carry it: `CLR_OPENSSL_VERSION_OVERRIDE` in .NET 8 and 9,
-/// `DOTNET_OPENSSL_VERSION_OVERRIDE` in .NET 10 (signatures: the two
-/// `dotnet.openssl-version-override-env*` markers). Earlier versions were
-/// not checked: none.
-pub fn override_env_of(major: u64, sigs: &Signatures) -> Option<&str> {
-    match major {
-        8 | 9 => Some(sigs.pattern(VERSION_OVERRIDE_ENV_CLR)),
-        10.. => Some(sigs.pattern(VERSION_OVERRIDE_ENV)),
-        _ => None,
-    }
+    super::shim::with_override(aot.libssl.clone(), aot.override_env.as_deref(), config)
 }
 
 /// Judges a NativeAOT ELF at image path `p` that has the shim linked in.
@@ -282,31 +234,6 @@ mod tests {
         assert_eq!(f.version(), Some("11.0.0"));
         f.ilc = None;
         assert_eq!(f.version(), None);
-    }
-
-    #[test]
-    fn each_runtime_reads_its_own_override_name() {
-        let sigs = Signatures::embedded();
-        assert_eq!(override_env_of(6, sigs), None);
-        assert_eq!(
-            override_env_of(8, sigs),
-            Some("CLR_OPENSSL_VERSION_OVERRIDE")
-        );
-        assert_eq!(
-            override_env_of(9, sigs),
-            Some("CLR_OPENSSL_VERSION_OVERRIDE")
-        );
-        assert_eq!(
-            override_env_of(10, sigs),
-            Some("DOTNET_OPENSSL_VERSION_OVERRIDE")
-        );
-        let list = vec!["libssl.so.3".to_string(), "libssl.so.1.1".to_string()];
-        let (order, ev) = with_override(
-            list.clone(),
-            None,
-            &config(&["CLR_OPENSSL_VERSION_OVERRIDE=1.1"]),
-        );
-        assert_eq!((order, ev), (list, None));
     }
 
     #[test]
