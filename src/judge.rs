@@ -18,6 +18,8 @@ pub mod openssl_vendor;
 pub mod packages;
 pub mod runtimes;
 pub mod rust;
+#[cfg(test)]
+pub mod testkit;
 
 use std::collections::BTreeMap;
 

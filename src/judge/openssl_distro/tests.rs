@@ -176,74 +176,33 @@ fn azure_linux_symcrypt_needs_an_azure_linux_fips_host() {
 /// symcryptprovider.so in its MODULESDIR and no fips.so.
 #[test]
 fn azure_linux_libcrypto_finds_its_symcrypt_provider() {
-    use crate::detect::elf::ElfKind;
-    use crate::detect::openssl::{DistroFips, OpensslText};
-    use crate::detect::{ElfFacts, FileFacts};
+    use crate::detect::openssl::DistroFips;
     use crate::judge::openssl::OpensslInstall;
-    use crate::layer::Node;
-    use crate::layer::squash::ViewNode;
+    use crate::judge::testkit::{elf, file, lib, libcrypto_text, view};
     use crate::signatures::Signatures;
-    use std::sync::Arc;
 
-    let elf = |openssl: Option<OpensslText>| ElfFacts {
-        bits: 64,
-        machine: "x86_64".into(),
-        kind: ElfKind::SharedObject,
-        soname: Some("libcrypto.so.3".into()),
-        openssl,
-        ..Default::default()
-    };
-    let text = OpensslText {
-        text: "OpenSSL 3.3.5 30 Sep 2025".into(),
-        version: "3.3.5".into(),
-        fips_build: false,
-        openssldir: Some("/etc/pki/tls".into()),
-        modulesdir: Some("/usr/lib64/ossl-modules".into()),
-        provider_name: None,
-        provider_version: None,
-        distro: DistroFips {
+    let text = libcrypto_text(
+        "OpenSSL 3.3.5 30 Sep 2025",
+        "/etc/pki/tls",
+        "/usr/lib64/ossl-modules",
+        DistroFips {
             kernel_switch: true,
             force_env: true,
             symcrypt_autoload: true,
             ..Default::default()
         },
-    };
-    let node = |f: Option<ElfFacts>| ViewNode {
-        node: Node {
-            kind: NodeKind::File,
-            size: 1,
-            mode: 0o755,
-            facts: f.map(|f| Arc::new(FileFacts::Elf(Box::new(f)))),
-        },
-        layer: 0,
-    };
-    let view = FsView {
-        nodes: [
-            (
-                "usr/lib64/libcrypto.so.3".to_string(),
-                node(Some(elf(Some(text)))),
-            ),
-            (
-                "usr/lib64/ossl-modules/symcryptprovider.so".to_string(),
-                node(Some(elf(None))),
-            ),
-        ]
-        .into_iter()
-        .collect(),
-        layer_ids: vec!["sha256:layer0".into()],
-    };
-    let (key, vnode) = view
-        .nodes
-        .get_key_value("usr/lib64/libcrypto.so.3")
-        .unwrap();
-    let Some(FileFacts::Elf(facts)) = vnode.node.facts.as_deref() else {
-        panic!("not an ELF")
-    };
-    let lib = Lib {
-        path: key,
-        node: vnode,
-        facts,
-    };
+    );
+    let view = view(vec![
+        (
+            "usr/lib64/libcrypto.so.3".to_string(),
+            file(Some(elf(Some("libcrypto.so.3"), Some(text)))),
+        ),
+        (
+            "usr/lib64/ossl-modules/symcryptprovider.so".to_string(),
+            file(Some(elf(Some("libcrypto.so.3"), None))),
+        ),
+    ]);
+    let lib = lib(&view, "usr/lib64/libcrypto.so.3");
     let sigs = Signatures::embedded();
     let install = OpensslInstall::inspect(lib, &view, &ImageConfig::default(), sigs);
     assert!(install.provider.is_none());
@@ -279,80 +238,40 @@ fn azure_linux_libcrypto_finds_its_symcrypt_provider() {
 /// them from its strings).
 #[test]
 fn ubuntu_switch_decided_by_the_image_env() {
-    use crate::detect::elf::ElfKind;
-    use crate::detect::openssl::{DistroFips, OpensslText};
-    use crate::detect::{ElfFacts, FileFacts};
+    use crate::detect::openssl::DistroFips;
     use crate::judge::openssl::OpensslInstall;
-    use crate::layer::Node;
-    use crate::layer::squash::ViewNode;
+    use crate::judge::testkit::{config, elf, file, lib, libcrypto_text, text, view};
     use crate::signatures::Signatures;
-    use std::sync::Arc;
 
     const LIB: &str = "usr/lib/x86_64-linux-gnu/libcrypto.so.3";
-    let text = OpensslText {
-        text: "OpenSSL 3.0.13 30 Jan 2024".into(),
-        version: "3.0.13".into(),
-        fips_build: false,
-        openssldir: Some("/usr/lib/ssl".into()),
-        modulesdir: Some("/usr/lib/x86_64-linux-gnu/ossl-modules".into()),
-        provider_name: None,
-        provider_version: None,
-        distro: DistroFips {
+    let openssl = libcrypto_text(
+        "OpenSSL 3.0.13 30 Jan 2024",
+        "/usr/lib/ssl",
+        "/usr/lib/x86_64-linux-gnu/ossl-modules",
+        DistroFips {
             kernel_switch: true,
             force_env: true,
             switch_path_env: true,
             ..Default::default()
         },
-    };
-    let node = |facts: Option<FileFacts>| ViewNode {
-        node: Node {
-            kind: NodeKind::File,
-            size: 1,
-            mode: 0o644,
-            facts: facts.map(Arc::new),
-        },
-        layer: 0,
-    };
-    let elf = ElfFacts {
-        bits: 64,
-        machine: "x86_64".into(),
-        kind: ElfKind::SharedObject,
-        soname: Some("libcrypto.so.3".into()),
-        openssl: Some(text),
-        ..Default::default()
-    };
-    let switch = |t: &str| Some(FileFacts::Text { text: t.into() });
-    let view = FsView {
-        nodes: [
-            (LIB.to_string(), node(Some(FileFacts::Elf(Box::new(elf))))),
-            (
-                "usr/lib/x86_64-linux-gnu/ossl-modules/fips.so".to_string(),
-                node(None),
-            ),
-            ("etc/ssl/on.conf".to_string(), node(switch("1\n"))),
-            ("etc/ssl/off.conf".to_string(), node(switch("0\n"))),
-            ("etc/unread".to_string(), node(None)),
-        ]
-        .into_iter()
-        .collect(),
-        layer_ids: vec!["sha256:layer0".into()],
-    };
-    let (key, vnode) = view.nodes.get_key_value(LIB).unwrap();
-    let Some(FileFacts::Elf(facts)) = vnode.node.facts.as_deref() else {
-        panic!("not an ELF")
-    };
-    let lib = Lib {
-        path: key,
-        node: vnode,
-        facts,
-    };
+    );
+    let view = view(vec![
+        (
+            LIB.to_string(),
+            file(Some(elf(Some("libcrypto.so.3"), Some(openssl)))),
+        ),
+        (
+            "usr/lib/x86_64-linux-gnu/ossl-modules/fips.so".to_string(),
+            file(None),
+        ),
+        ("etc/ssl/on.conf".to_string(), text("1\n")),
+        ("etc/ssl/off.conf".to_string(), text("0\n")),
+        ("etc/unread".to_string(), file(None)),
+    ]);
+    let lib = lib(&view, LIB);
     let sigs = Signatures::embedded();
     let judge = |env: &[&str]| {
-        let config = ImageConfig {
-            env: env.iter().map(|e| e.to_string()).collect(),
-            ..Default::default()
-        };
-        let install = OpensslInstall::inspect(lib, &view, &config, sigs);
+        let install = OpensslInstall::inspect(lib, &view, &config(env), sigs);
         let loaded = install.loaded_provider().map(str::to_string);
         (install.distro.clone(), install.judge(sigs), loaded)
     };

@@ -4,19 +4,15 @@
 //! vendors"); no SUSE, Ubuntu Pro FIPS or Wolfi binary could be fetched.
 
 use super::*;
-use crate::detect::elf::ElfKind;
+use crate::detect::FileFacts;
 use crate::detect::openssl::{DistroFips, OpensslText};
-use crate::detect::{ElfFacts, FileFacts};
 use crate::finding::Code;
-use crate::image::ImageConfig;
-use crate::judge::link::Lib;
 use crate::judge::openssl::OpensslInstall;
+use crate::judge::testkit::{config, elf, file, lib, libcrypto_text, text, view};
 use crate::layer::squash::{FsView, ViewNode};
-use crate::layer::{Node, NodeKind};
 use crate::packages::{Package, PackageType};
 use crate::score::Status;
 use crate::signatures::Signatures;
-use std::sync::Arc;
 
 fn pkg(name: &str, version: &str, purl: &str) -> PackageRef {
     PackageRef {
@@ -183,29 +179,6 @@ fn each_vendor_names_its_host() {
 
 // ---- The glue: an image with packages, as `judge_image` sees it. ----
 
-fn file(f: Option<FileFacts>) -> ViewNode {
-    ViewNode {
-        node: Node {
-            kind: NodeKind::File,
-            size: 1,
-            mode: 0o755,
-            facts: f.map(Arc::new),
-        },
-        layer: 0,
-    }
-}
-
-fn elf(soname: Option<&str>, openssl: Option<OpensslText>) -> FileFacts {
-    FileFacts::Elf(Box::new(ElfFacts {
-        bits: 64,
-        machine: "x86_64".into(),
-        kind: ElfKind::SharedObject,
-        soname: soname.map(str::to_string),
-        openssl,
-        ..Default::default()
-    }))
-}
-
 fn package(kind: PackageType, name: &str, version: &str, files: &[&str]) -> Package {
     Package {
         kind,
@@ -234,31 +207,22 @@ fn image(
     extra: Vec<(String, ViewNode)>,
 ) -> Image {
     let lib = format!("{dir}/libcrypto.so.3");
-    let text = OpensslText {
-        text: "OpenSSL 3.0.13 30 Jan 2024".into(),
-        version: "3.0.13".into(),
-        fips_build: false,
-        openssldir: Some("/usr/lib/ssl".into()),
-        modulesdir: Some(format!("/{dir}/ossl-modules")),
-        provider_name: None,
-        provider_version: None,
-        distro: DistroFips {
+    let openssl = libcrypto_text(
+        "OpenSSL 3.0.13 30 Jan 2024",
+        "/usr/lib/ssl",
+        &format!("/{dir}/ossl-modules"),
+        DistroFips {
             kernel_switch: true,
             force_env: true,
             ..Default::default()
         },
-    };
+    );
     let mut nodes: Vec<(String, ViewNode)> = vec![
         (
             lib.clone(),
-            file(Some(elf(Some("libcrypto.so.3"), Some(text)))),
+            file(Some(elf(Some("libcrypto.so.3"), Some(openssl)))),
         ),
-        (
-            "etc/os-release".into(),
-            file(Some(FileFacts::Text {
-                text: os_release.into(),
-            })),
-        ),
+        ("etc/os-release".into(), text(os_release)),
         (
             "var/lib/db".into(),
             file(Some(FileFacts::Packages { packages })),
@@ -272,31 +236,16 @@ fn image(
     }
     nodes.extend(extra);
     Image {
-        view: FsView {
-            nodes: nodes.into_iter().collect(),
-            layer_ids: vec!["sha256:layer0".into()],
-        },
+        view: view(nodes),
         lib,
     }
 }
 
 fn judge(img: &Image, env: &[&str]) -> crate::judge::Judgement {
-    let (key, vnode) = img.view.nodes.get_key_value(&img.lib).unwrap();
-    let Some(FileFacts::Elf(facts)) = vnode.node.facts.as_deref() else {
-        panic!("not an ELF")
-    };
-    let lib = Lib {
-        path: key,
-        node: vnode,
-        facts,
-    };
-    let config = ImageConfig {
-        env: env.iter().map(|e| (*e).to_string()).collect(),
-        ..Default::default()
-    };
+    let lib = lib(&img.view, &img.lib);
     let sigs = Signatures::embedded();
     let pkgs = crate::judge::packages::ImagePackages::read(&img.view);
-    OpensslInstall::inspect(lib, &img.view, &config, sigs)
+    OpensslInstall::inspect(lib, &img.view, &config(env), sigs)
         .with_vendor(&pkgs)
         .judge(sigs)
 }
@@ -480,7 +429,7 @@ fn wolfi_pinned_provider_is_judged_by_its_config_and_named_by_its_package() {
     // /etc/ssl, MODULESDIR /usr/lib/ossl-modules; openssl-provider-fips-3.1.2
     // writes /etc/ssl/fipsmodule.cnf and openssl-config-fipshardened's
     // /etc/ssl/openssl.cnf includes it (wolfi-dev/os package sources).
-    let text = OpensslText {
+    let openssl = OpensslText {
         text: "OpenSSL 3.5.0 8 Apr 2025".into(),
         version: "3.5.0".into(),
         fips_build: false,
@@ -492,12 +441,11 @@ fn wolfi_pinned_provider_is_judged_by_its_config_and_named_by_its_package() {
     };
     let cnf = "config_diagnostics = 1\nopenssl_conf = openssl_init\n\n.include /etc/ssl/fipsmodule.cnf\n\n[openssl_init]\nproviders = provider_sect\nalg_section = algorithm_sect\n\n[provider_sect]\nfips = fips_sect\nbase = base_sect\n\n[base_sect]\nactivate = 1\n\n[algorithm_sect]\ndefault_properties = fips=yes\n";
     let fipsmodule = "[fips_sect]\nactivate = 1\ninstall-version = 1\nconditional-errors = 1\nsecurity-checks = 1\nmodule-mac = 00:11\n";
-    let text_node = |t: &str| file(Some(FileFacts::Text { text: t.into() }));
     let view = FsView {
         nodes: [
             (
                 "usr/lib/libcrypto.so.3".to_string(),
-                file(Some(elf(Some("libcrypto.so.3"), Some(text)))),
+                file(Some(elf(Some("libcrypto.so.3"), Some(openssl)))),
             ),
             (
                 "usr/lib/ossl-modules/fips.so".to_string(),
@@ -506,11 +454,11 @@ fn wolfi_pinned_provider_is_judged_by_its_config_and_named_by_its_package() {
                     Some(provider_text(Some("OpenSSL FIPS Provider"), Some("3.1.2"))),
                 ))),
             ),
-            ("etc/ssl/openssl.cnf".to_string(), text_node(cnf)),
-            ("etc/ssl/fipsmodule.cnf".to_string(), text_node(fipsmodule)),
+            ("etc/ssl/openssl.cnf".to_string(), text(cnf)),
+            ("etc/ssl/fipsmodule.cnf".to_string(), text(fipsmodule)),
             (
                 "etc/os-release".to_string(),
-                text_node("ID=wolfi\nNAME=\"Wolfi\"\n"),
+                text("ID=wolfi\nNAME=\"Wolfi\"\n"),
             ),
             (
                 "lib/apk/db/installed".to_string(),
